@@ -1,0 +1,1 @@
+//! The token store: cache keys, keyring and file stores, the cross-process lock.

@@ -1,0 +1,86 @@
+//! whoami and can-i: read-only questions about the signed-in identity.
+
+use super::{GraphArgs, KubeconfigArgs, OutputFormat};
+use clap::Args;
+
+#[derive(Debug, Clone, Args)]
+pub struct WhoamiArgs {
+    #[command(flatten)]
+    pub kube: KubeconfigArgs,
+
+    #[command(flatten)]
+    pub graph: GraphArgs,
+
+    /// Output format
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CanIArgs {
+    /// The verb (get, list, watch, create, update, patch, delete, deletecollection, or any other)
+    #[arg(value_name = "VERB", required_unless_present_any = ["list", "matrix"])]
+    pub verb: Option<String>,
+
+    /// TYPE[.GROUP][/NAME], or a non-resource URL such as /logs/*
+    #[arg(value_name = "RESOURCE", required_unless_present_any = ["list", "matrix"])]
+    pub resource: Option<String>,
+
+    /// Namespace to check in (default: the context's namespace)
+    #[arg(short = 'n', long, value_name = "NS")]
+    pub namespace: Option<String>,
+
+    /// Check across all namespaces
+    #[arg(short = 'A', long, conflicts_with = "namespace")]
+    pub all_namespaces: bool,
+
+    /// Subresource, such as log or status
+    #[arg(long, value_name = "NAME")]
+    pub subresource: Option<String>,
+
+    /// Exit with 0 or 1 and print nothing
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+
+    /// Explain which binding allows it, or what is missing
+    #[arg(long)]
+    pub why: bool,
+
+    /// List everything you may do in the namespace
+    #[arg(long, conflicts_with = "matrix")]
+    pub list: bool,
+
+    /// Print an access matrix (resources x verbs; namespaces x verbs for one resource with -A)
+    #[arg(long)]
+    pub matrix: bool,
+
+    /// Verbs for --matrix (default: get list watch create update patch delete)
+    #[arg(long, value_delimiter = ',', value_name = "VERB,...")]
+    pub verbs: Vec<String>,
+
+    /// Omit table headers
+    #[arg(long)]
+    pub no_headers: bool,
+
+    /// Impersonate this user (admins checking someone else)
+    #[arg(long = "as", value_name = "USER")]
+    pub as_user: Option<String>,
+
+    /// Impersonate this group (repeatable)
+    #[arg(long = "as-group", value_name = "GROUP")]
+    pub as_group: Vec<String>,
+
+    /// Impersonate an Entra group given by display name (resolved to its object id)
+    #[arg(long = "as-entra-group", value_name = "NAME")]
+    pub as_entra_group: Vec<String>,
+
+    /// Output format (table for --list and --matrix; json or yaml for scripts)
+    #[arg(short = 'o', long = "output", value_enum)]
+    pub output: Option<OutputFormat>,
+
+    #[command(flatten)]
+    pub kube: KubeconfigArgs,
+
+    #[command(flatten)]
+    pub graph: GraphArgs,
+}

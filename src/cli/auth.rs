@@ -1,0 +1,85 @@
+//! Sign-in flags shared by get-token, login and logout (named as in Azure kubelogin).
+
+use super::{AKS_CLIENT_ID, AKS_SERVER_ID};
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Args)]
+pub struct AuthArgs {
+    /// Entra tenant: a tenant GUID, a verified domain, or `organizations`
+    #[arg(
+        long,
+        env = "AZURE_TENANT_ID",
+        default_value = "organizations",
+        value_name = "TENANT"
+    )]
+    pub tenant_id: String,
+
+    /// Public client application that signs the user in
+    #[arg(long, env = "AZURE_CLIENT_ID", default_value = AKS_CLIENT_ID, value_name = "ID")]
+    pub client_id: String,
+
+    /// Server application (the token audience); AKS uses the same id in every cloud
+    #[arg(long, default_value = AKS_SERVER_ID, value_name = "ID")]
+    pub server_id: String,
+
+    /// Login mode (supported: devicecode)
+    #[arg(
+        short = 'l',
+        long,
+        env = "AAD_LOGIN_METHOD",
+        default_value = "devicecode",
+        value_name = "MODE"
+    )]
+    pub login: String,
+
+    /// Azure cloud: AzurePublicCloud, AzureChinaCloud or AzureUSGovernment (case-insensitive)
+    #[arg(
+        short = 'e',
+        long,
+        env = "AZURE_ENVIRONMENT",
+        default_value = "AzurePublicCloud",
+        value_name = "NAME"
+    )]
+    pub environment: String,
+
+    /// Authority host URL, overriding --environment (https; http only for loopback)
+    #[arg(long, env = "AZURE_AUTHORITY_HOST", value_name = "URL")]
+    pub authority_host: Option<String>,
+
+    /// Token cache directory (default: $KUBECACHEDIR/kubectl-entra, else ~/.kube/cache/kubectl-entra)
+    #[arg(long, value_name = "DIR")]
+    pub token_cache_dir: Option<PathBuf>,
+
+    /// Where tokens are kept: the OS keyring when one answers (auto), or only one of the two
+    #[arg(long, value_enum, env = "KUBECTL_ENTRA_TOKEN_CACHE", default_value_t = TokenCacheKind::Auto)]
+    pub token_cache: TokenCacheKind,
+
+    /// Time limit for each network call, e.g. 30s or 2m (the wait for you to sign in is not limited by it)
+    #[arg(long, default_value = "60s", value_name = "DURATION")]
+    pub timeout: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum TokenCacheKind {
+    #[default]
+    Auto,
+    Keyring,
+    File,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LoginArgs {
+    #[command(flatten)]
+    pub auth: AuthArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LogoutArgs {
+    #[command(flatten)]
+    pub auth: AuthArgs,
+
+    /// Remove every cached token, of every tenant, client and server
+    #[arg(long)]
+    pub all: bool,
+}

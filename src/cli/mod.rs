@@ -1,0 +1,227 @@
+//! Command-line definitions, clap only: one args struct per command, shared flag groups here.
+//! Flags follow kubectl (`-n`, `-A`, `--context`, `--kubeconfig`, `-o`, `--dry-run`) and Azure
+//! kubelogin (`--tenant-id`, `--client-id`, `--server-id`, `--environment`, `AZURE_*`).
+//! A flag always wins over its environment variable (clap's order: flag, env, default).
+
+mod access;
+mod auth;
+mod bind;
+mod convert;
+mod sandbox;
+
+pub use access::{CanIArgs, WhoamiArgs};
+pub use auth::{AuthArgs, LoginArgs, LogoutArgs, TokenCacheKind};
+pub use bind::{BindArgs, BindingsArgs, DryRun, SubjectArgs, UnbindArgs};
+pub use convert::ConvertKubeconfigArgs;
+pub use sandbox::{SandboxApproveArgs, SandboxArgs, SandboxCommand};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// The AKS Entra client (public client used by kubelogin for device-code sign-in).
+pub const AKS_CLIENT_ID: &str = "80faf920-1908-4b52-b5ef-a8e7bedfc67a";
+/// The AKS Entra server application: the audience of AKS user tokens in every cloud.
+pub const AKS_SERVER_ID: &str = "6dae42f8-4368-4678-94ff-3960e28e3630";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kubectl-entra",
+    bin_name = "kubectl entra",
+    version,
+    about = "Sign in to Kubernetes with Microsoft Entra ID, and manage who may do what",
+    long_about = "kubectl-entra signs kubectl in to clusters that use Microsoft Entra ID (AKS with \
+Entra integration), keeps the tokens in a safe local cache, binds Entra groups to namespaces, \
+and tells you who the cluster thinks you are and why you may (or may not) do something.",
+    after_help = "Examples:
+  # Use as the exec credential plugin of a kubeconfig user (kubectl runs this for you)
+  kubectl entra get-token --tenant-id <tenant> --server-id 6dae42f8-4368-4678-94ff-3960e28e3630
+
+  # Give the Entra group appdev full access to the namespace dev
+  kubectl entra bind --group appdev -n dev --create-namespace
+
+  # Who am I, and may I create pods in dev? Why?
+  kubectl entra whoami
+  kubectl entra can-i create pods -n dev --why
+
+  # Try the whole AKS article offline
+  kubectl entra sandbox"
+)]
+pub struct Cli {
+    /// Log verbosity, as kubectl's -v (0 quiet .. 9 trace). Tokens are never logged.
+    #[arg(
+        short = 'v',
+        long = "v",
+        global = true,
+        default_value_t = 0,
+        value_name = "LEVEL"
+    )]
+    pub verbosity: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print an ExecCredential for kubectl (the exec credential plugin entry point)
+    #[command(
+        name = "get-token",
+        after_help = "kubectl runs this command from a kubeconfig user's exec entry; it prints one \
+ExecCredential JSON document on stdout. Sign-in prompts go to stderr.
+
+Examples:
+  kubectl entra get-token --tenant-id contoso.onmicrosoft.com
+  kubectl entra get-token --tenant-id <tenant> --client-id <client> --server-id <server> --login devicecode"
+    )]
+    GetToken(AuthArgs),
+
+    /// Sign in now and cache the tokens (shows who signed in, never the token)
+    #[command(after_help = "Examples:
+  kubectl entra login --tenant-id <tenant>")]
+    Login(LoginArgs),
+
+    /// Remove cached tokens (of one tenant/client/server, or --all)
+    #[command(after_help = "Examples:
+  kubectl entra logout --tenant-id <tenant>
+  kubectl entra logout --all")]
+    Logout(LogoutArgs),
+
+    /// Show who the cluster thinks you are, beside what your Entra token says
+    #[command(after_help = "Examples:
+  kubectl entra whoami
+  kubectl entra whoami --context aks-dev -o yaml")]
+    Whoami(WhoamiArgs),
+
+    /// Check whether you may do something, and why
+    #[command(
+        name = "can-i",
+        after_help = "Examples:
+  # May I create pods in dev? (exit 0 for yes, 1 for no)
+  kubectl entra can-i create pods -n dev
+
+  # Which binding allows it, or what is missing?
+  kubectl entra can-i create pods -n sre --why
+
+  # Everything I may do in dev, and a matrix across namespaces
+  kubectl entra can-i --list -n dev
+  kubectl entra can-i --matrix -A
+
+  # As an admin, check on behalf of an Entra group
+  kubectl entra can-i list pods -n dev --as-entra-group appdev --as someone"
+    )]
+    CanI(CanIArgs),
+
+    /// Bind Entra groups, users or service accounts to a namespace with a role
+    #[command(after_help = "Examples:
+  # The AKS article's steps in one command per team
+  kubectl entra bind --group appdev -n dev --create-namespace
+  kubectl entra bind --group opssre -n sre --create-namespace
+
+  # By object id (no Microsoft Graph lookup), read-only
+  kubectl entra bind --group-id 00000000-0000-0000-0000-000000000000 -n dev --role view
+
+  # Print the manifests for GitOps instead of applying them
+  kubectl entra bind --group appdev -n dev --dry-run=client -o yaml")]
+    Bind(BindArgs),
+
+    /// Remove bindings that `kubectl entra bind` created
+    #[command(after_help = "Examples:
+  kubectl entra unbind --group appdev -n dev")]
+    Unbind(UnbindArgs),
+
+    /// List who is bound to what, with Entra group names
+    #[command(after_help = "Examples:
+  kubectl entra bindings -n dev
+  kubectl entra bindings -A -o yaml")]
+    Bindings(BindingsArgs),
+
+    /// Rewrite kubeconfig users (azure auth-provider or kubelogin) to use kubectl-entra
+    #[command(
+        name = "convert-kubeconfig",
+        after_help = "Examples:
+  az aks get-credentials --resource-group myResourceGroup --name myAKSCluster
+  kubectl entra convert-kubeconfig
+  kubectl entra convert-kubeconfig --context myAKSCluster --dry-run"
+    )]
+    ConvertKubeconfig(ConvertKubeconfigArgs),
+
+    /// Print a shell completion script
+    #[command(after_help = "Examples:
+  source <(kubectl-entra completion bash)
+  kubectl-entra completion zsh > \"${fpath[1]}/_kubectl-entra\"")]
+    Completion(CompletionArgs),
+
+    /// Run a local Entra tenant emulator and Kubernetes API on loopback
+    #[command(after_help = "Examples:
+  # Start it and follow the walkthrough it prints
+  kubectl entra sandbox
+
+  # Approve a device code from a script
+  kubectl entra sandbox approve ABCD1234 --user aksdev@contoso.com")]
+    Sandbox(SandboxArgs),
+}
+
+/// Where the cluster is: kubectl's kubeconfig flags.
+#[derive(Debug, Clone, Default, Args)]
+pub struct KubeconfigArgs {
+    /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// The kubeconfig context to use (default: the current context)
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+}
+
+/// Microsoft Graph access for commands that turn group names into object ids and back.
+/// Unset values come from the kubeconfig user's kubectl-entra exec entry.
+#[derive(Debug, Clone, Default, Args)]
+pub struct GraphArgs {
+    /// Microsoft Graph endpoint (default: follows --environment)
+    #[arg(long, value_name = "URL", env = "KUBECTL_ENTRA_GRAPH_ENDPOINT")]
+    pub graph_endpoint: Option<String>,
+
+    /// Entra tenant for the Graph token (default: the context's --tenant-id)
+    #[arg(long = "graph-tenant-id", value_name = "TENANT")]
+    pub tenant_id: Option<String>,
+
+    /// Do not call Microsoft Graph; show object ids only
+    #[arg(long)]
+    pub no_graph: bool,
+}
+
+/// Output formats for commands that print documents or tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum OutputFormat {
+    #[default]
+    Table,
+    Json,
+    Yaml,
+}
+
+/// Shells clap_complete can generate for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionArgs {
+    /// The shell to print a completion script for
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,64 @@
+//! sandbox: the local Entra tenant emulator and Kubernetes API stand-in.
+
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct SandboxArgs {
+    #[command(subcommand)]
+    pub command: Option<SandboxCommand>,
+
+    /// Directory for the sandbox's keys, CA, kubeconfigs and cluster state (default: a new temp dir)
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+
+    /// Port of the Entra emulator on 127.0.0.1 (0 picks a free one)
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+
+    /// Port of the Kubernetes API stand-in on 127.0.0.1 (0 picks a free one)
+    #[arg(long, default_value_t = 0)]
+    pub api_port: u16,
+
+    /// Write a JSON file with the sandbox's URLs and paths once it is ready
+    #[arg(long, value_name = "FILE")]
+    pub port_file: Option<PathBuf>,
+
+    /// Approve every device code at once as this user
+    #[arg(long, value_name = "UPN")]
+    pub auto_approve: Option<String>,
+
+    /// Lifetime of issued access tokens, e.g. 90s or 75m (default: random 60-90 minutes, like Entra)
+    #[arg(long, value_name = "DURATION")]
+    pub token_lifetime: Option<String>,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum SandboxCommand {
+    /// Approve (or decline) a pending device code as a sandbox user
+    Approve(SandboxApproveArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SandboxApproveArgs {
+    /// The user code shown by the device-code prompt
+    #[arg(value_name = "USER_CODE")]
+    pub user_code: String,
+
+    /// The sandbox user who signs in, e.g. aksdev@contoso.com
+    #[arg(long, value_name = "UPN")]
+    pub user: String,
+
+    /// Decline instead of approving
+    #[arg(long)]
+    pub decline: bool,
+
+    /// The sandbox's port file (default: $KUBECTL_ENTRA_SANDBOX, else the last sandbox started)
+    #[arg(long, value_name = "FILE", env = "KUBECTL_ENTRA_SANDBOX")]
+    pub port_file: Option<PathBuf>,
+
+    /// The emulator's URL, instead of a port file
+    #[arg(long, value_name = "URL", conflicts_with = "port_file")]
+    pub url: Option<String>,
+}

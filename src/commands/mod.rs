@@ -1,0 +1,59 @@
+//! One file per command: each reads its args, calls the layers below and prints through `output`.
+
+mod bind;
+mod bindings;
+mod can_i;
+mod completion;
+mod convert_kubeconfig;
+mod get_token;
+mod login;
+mod logout;
+mod sandbox;
+mod unbind;
+mod whoami;
+
+use crate::cli::{Cli, Command};
+use std::process::ExitCode;
+
+/// Runs the parsed command. `Ok` carries the exit code (can-i answers "no" with 1).
+pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::GetToken(args) => get_token::run(args),
+        Command::Login(args) => login::run(args),
+        Command::Logout(args) => logout::run(args),
+        Command::Whoami(args) => whoami::run(args),
+        Command::CanI(args) => can_i::run(args),
+        Command::Bind(args) => bind::run(args),
+        Command::Unbind(args) => unbind::run(args),
+        Command::Bindings(args) => bindings::run(args),
+        Command::ConvertKubeconfig(args) => convert_kubeconfig::run(args),
+        Command::Completion(args) => completion::run(args),
+        Command::Sandbox(args) => sandbox::run(args),
+    }
+}
+
+/// A runtime for commands that need the network. get-token on a warm cache never builds one.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?)
+}
+
+/// Installs a stderr logger for `-v N`. At 0 nothing is installed: human messages use eprintln,
+/// and the hot path stays free of logger setup.
+pub fn init_logging(verbosity: u8) {
+    if verbosity == 0 {
+        return;
+    }
+    let level = match verbosity {
+        1..=3 => "info",
+        4..=6 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::new(format!("warn,kubectl_entra={level}"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}

@@ -1,0 +1,1 @@
+//! Microsoft Entra ID: clouds and authority hosts, device-code and refresh flows, token claims.

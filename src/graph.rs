@@ -1,0 +1,1 @@
+//! Microsoft Graph: group display name <-> object id, a user's groups.

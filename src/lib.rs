@@ -1,0 +1,51 @@
+//! kubectl-entra: a kubectl plugin and exec credential helper for clusters that sign users in
+//! with Microsoft Entra ID (AKS with Entra integration).
+//!
+//! Layers, top to bottom (nothing imports what stands above it):
+//! `cli` / `commands` / `output`, then `credential`, `entra`, `graph`, `k8s`, `rbac`, `cache`,
+//! and `sandbox` (which uses `rbac` but never the client side's `entra` or `cache`).
+
+pub mod cache;
+pub mod cli;
+pub mod commands;
+pub mod credential;
+pub mod entra;
+pub mod graph;
+pub mod k8s;
+pub mod output;
+pub mod rbac;
+pub mod sandbox;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+/// Parses the command line, runs the command and turns its error into a message on stderr.
+pub fn run<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match <cli::Cli as clap::Parser>::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            // clap prints help/version on stdout and usage errors on stderr itself.
+            let _ = err.print();
+            return match err.kind() {
+                clap::error::ErrorKind::DisplayHelp
+                | clap::error::ErrorKind::DisplayVersion
+                | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                    ExitCode::SUCCESS
+                }
+                _ => ExitCode::from(2),
+            };
+        }
+    };
+    commands::init_logging(cli.verbosity);
+    match commands::dispatch(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {}", output::error_chain(&err));
+            ExitCode::FAILURE
+        }
+    }
+}
