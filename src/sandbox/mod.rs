@@ -3,3 +3,4 @@
 //! two sides that do not share the code under test.
 
 pub mod stats;
+pub mod tenant;
