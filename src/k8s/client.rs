@@ -1,0 +1,163 @@
+//! A kube client for the kubeconfig and context the user chose, the way kubectl picks them
+//! (`--kubeconfig`, else `$KUBECONFIG`, else `~/.kube/config`; `--context`, else current-context).
+
+use crate::cli::{AuthArgs, KubeconfigArgs};
+use anyhow::Context as _;
+use clap::Parser;
+use kube::config::{ExecConfig, KubeConfigOptions, Kubeconfig};
+
+/// The resolved kubeconfig context.
+#[derive(Debug, Clone)]
+pub struct ContextInfo {
+    pub context: String,
+    pub cluster: String,
+    pub user: String,
+    /// The context's default namespace ("default" when unset), as kubectl uses it.
+    pub namespace: String,
+    pub server: String,
+    /// The user's exec entry, when it has one.
+    pub exec: Option<ExecConfig>,
+}
+
+/// Loads the kubeconfig as kubectl would.
+pub fn load_kubeconfig(args: &KubeconfigArgs) -> anyhow::Result<Kubeconfig> {
+    match &args.kubeconfig {
+        Some(path) => Kubeconfig::read_from(path)
+            .with_context(|| format!("cannot read kubeconfig {}", path.display())),
+        None => Kubeconfig::read().context(
+            "cannot read the kubeconfig (set --kubeconfig or KUBECONFIG, or create ~/.kube/config)",
+        ),
+    }
+}
+
+/// Builds a client and describes the context it uses.
+pub async fn client(args: &KubeconfigArgs) -> anyhow::Result<(kube::Client, ContextInfo)> {
+    let kubeconfig = load_kubeconfig(args)?;
+    let info = context_info(&kubeconfig, args.context.as_deref())?;
+    let options = KubeConfigOptions {
+        context: Some(info.context.clone()),
+        ..Default::default()
+    };
+    let config = kube::Config::from_custom_kubeconfig(kubeconfig, &options)
+        .await
+        .with_context(|| format!("cannot use kubeconfig context {:?}", info.context))?;
+    let client = kube::Client::try_from(config).context("cannot build a Kubernetes client")?;
+    Ok((client, info))
+}
+
+/// Finds the context (named, else current) and what it points at.
+pub fn context_info(kubeconfig: &Kubeconfig, context: Option<&str>) -> anyhow::Result<ContextInfo> {
+    let name = match context {
+        Some(name) => name.to_string(),
+        None => kubeconfig.current_context.clone().context(
+            "the kubeconfig has no current-context; pass --context NAME (see `kubectl config get-contexts`)",
+        )?,
+    };
+    let named = kubeconfig
+        .contexts
+        .iter()
+        .find(|c| c.name == name)
+        .with_context(|| format!("context {name:?} not found in the kubeconfig"))?;
+    let ctx = named
+        .context
+        .as_ref()
+        .with_context(|| format!("context {name:?} is empty"))?;
+    let user = ctx.user.clone().unwrap_or_default();
+    let server = kubeconfig
+        .clusters
+        .iter()
+        .find(|c| c.name == ctx.cluster)
+        .and_then(|c| c.cluster.as_ref())
+        .and_then(|c| c.server.clone())
+        .unwrap_or_default();
+    let exec = kubeconfig
+        .auth_infos
+        .iter()
+        .find(|a| a.name == user)
+        .and_then(|a| a.auth_info.as_ref())
+        .and_then(|a| a.exec.clone());
+    Ok(ContextInfo {
+        context: name,
+        cluster: ctx.cluster.clone(),
+        user,
+        namespace: ctx
+            .namespace
+            .clone()
+            .unwrap_or_else(|| "default".to_string()),
+        server,
+        exec,
+    })
+}
+
+#[derive(Parser)]
+#[command(no_binary_name = true)]
+struct GetTokenLine {
+    #[arg(value_parser = ["get-token"])]
+    _command: String,
+    #[command(flatten)]
+    auth: AuthArgs,
+}
+
+/// The sign-in settings of a context whose user runs `kubectl-entra get-token`, parsed with the
+/// same flags (and environment) the plugin itself would see. None for any other user.
+pub fn entra_auth_args(info: &ContextInfo) -> Option<AuthArgs> {
+    let exec = info.exec.as_ref()?;
+    let command = exec.command.as_deref()?;
+    let file = std::path::Path::new(command).file_name()?.to_string_lossy();
+    let is_ours = file.starts_with("kubectl-entra")
+        || (file.starts_with("kubectl")
+            && exec.args.as_ref()?.first().map(String::as_str) == Some("entra"));
+    if !is_ours {
+        return None;
+    }
+    let mut args: Vec<String> = exec.args.clone().unwrap_or_default();
+    if args.first().map(String::as_str) == Some("entra") {
+        args.remove(0);
+    }
+    GetTokenLine::try_parse_from(args)
+        .ok()
+        .map(|line| line.auth)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KUBECONFIG: &str = r#"
+apiVersion: v1
+kind: Config
+current-context: aks
+clusters:
+- name: aks
+  cluster: {server: "https://127.0.0.1:6443"}
+contexts:
+- name: aks
+  context: {cluster: aks, user: entra, namespace: dev}
+- name: other
+  context: {cluster: aks, user: plain}
+users:
+- name: entra
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1
+      command: /usr/local/bin/kubectl-entra
+      args: [get-token, --tenant-id, contoso.com, --server-id, "6dae42f8-4368-4678-94ff-3960e28e3630"]
+      interactiveMode: IfAvailable
+- name: plain
+  user: {token: not-a-real-token}
+"#;
+
+    #[test]
+    fn resolves_current_context_and_entra_args() {
+        let kc = Kubeconfig::from_yaml(KUBECONFIG).expect("parse");
+        let info = context_info(&kc, None).expect("context");
+        assert_eq!(info.namespace, "dev");
+        assert_eq!(info.server, "https://127.0.0.1:6443");
+        let auth = entra_auth_args(&info).expect("entra user");
+        assert_eq!(auth.tenant_id, "contoso.com");
+        let other = context_info(&kc, Some("other")).expect("other");
+        assert_eq!(other.namespace, "default");
+        assert!(entra_auth_args(&other).is_none());
+        assert!(context_info(&kc, Some("missing")).is_err());
+    }
+}

@@ -1,0 +1,26 @@
+//! The Microsoft Graph subset the sandbox serves under `/v1.0` (groups filter, groups/{id},
+//! directoryObjects/getByIds, me/transitiveMemberOf), with Graph's JSON and error shapes.
+//!
+//! INTERFACE CONTRACT (the emulator nests `router` at `/v1.0`; keep it stable).
+
+use super::stats::Stats;
+use super::tenant::Tenant;
+use std::sync::Arc;
+
+/// What the Graph handlers need: the tenant, counters, and the key to verify bearer tokens
+/// (`aud` must be Graph: `00000003-0000-0000-c000-000000000000` or `https://graph.microsoft.com`).
+#[derive(Clone)]
+pub struct GraphState {
+    pub tenant: Arc<Tenant>,
+    pub stats: Arc<Stats>,
+    /// `{"keys":[...]}` of the emulator (RS256).
+    pub jwks: serde_json::Value,
+    /// Accepted issuer, `https://sts.windows.net/{tid}/`.
+    pub issuer: String,
+}
+
+/// Routes relative to `/v1.0`.
+pub fn router(state: GraphState) -> axum::Router {
+    let _ = state;
+    axum::Router::new()
+}
