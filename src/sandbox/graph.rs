@@ -1,7 +1,15 @@
 //! The Microsoft Graph subset the sandbox serves under `/v1.0` (groups filter, groups/{id},
-//! directoryObjects/getByIds, me/transitiveMemberOf), with Graph's JSON and error shapes.
+//! directoryObjects/getByIds, me/transitiveMemberOf, users/{id}/getMemberGroups), with Graph's
+//! JSON and error shapes (ENTRA-PROTOCOL.md §7).
 //!
 //! INTERFACE CONTRACT (the emulator nests `router` at `/v1.0`; keep it stable).
+
+mod auth;
+mod faults;
+mod handlers;
+mod paging;
+
+pub use faults::{GraphFault, GraphFaults};
 
 use super::stats::Stats;
 use super::tenant::Tenant;
@@ -17,10 +25,29 @@ pub struct GraphState {
     pub jwks: serde_json::Value,
     /// Accepted issuer, `https://sts.windows.net/{tid}/`.
     pub issuer: String,
+    /// Injected failures (`/_sandbox/faults` with `"endpoint":"graph"`), served before any
+    /// real answer, one per request.
+    pub faults: Arc<GraphFaults>,
+}
+
+impl GraphState {
+    pub fn new(
+        tenant: Arc<Tenant>,
+        stats: Arc<Stats>,
+        jwks: serde_json::Value,
+        issuer: String,
+    ) -> Self {
+        GraphState {
+            tenant,
+            stats,
+            jwks,
+            issuer,
+            faults: Arc::new(GraphFaults::default()),
+        }
+    }
 }
 
 /// Routes relative to `/v1.0`.
 pub fn router(state: GraphState) -> axum::Router {
-    let _ = state;
-    axum::Router::new()
+    handlers::routes().with_state(state)
 }
