@@ -82,7 +82,10 @@ fn client(sb: &Sandbox, upn: &str) -> GraphClient {
 async fn finds_groups_by_name_with_quotes_duplicates_and_unknown() {
     let sb = start().await;
     let g = client(&sb, "aksadmin@contoso.com");
-    let found = g.find_groups_by_name("o'brien-team").await.expect("o'brien");
+    let found = g
+        .find_groups_by_name("o'brien-team")
+        .await
+        .expect("o'brien");
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].display_name.as_deref(), Some("o'brien-team"));
     assert_eq!(g.find_groups_by_name("platform").await.expect("p").len(), 2);
@@ -131,7 +134,12 @@ async fn transitive_groups_follow_next_link() {
     let groups = g.transitive_groups_of_me().await.expect("groups");
     let tenant = Tenant::seed();
     let expected = tenant
-        .groups_of(&tenant.user_by_upn("manygroups@contoso.com").unwrap().object_id)
+        .groups_of(
+            &tenant
+                .user_by_upn("manygroups@contoso.com")
+                .unwrap()
+                .object_id,
+        )
         .len();
     assert_eq!(groups.len(), expected);
     assert!(expected > 200);
@@ -194,7 +202,10 @@ async fn rejects_bad_tokens_and_unsupported_filters() {
     assert_eq!(resp.status(), 400);
     // getMemberGroups by UPN.
     let resp = http
-        .post(format!("{}/users/aksdev@contoso.com/getMemberGroups", sb.base))
+        .post(format!(
+            "{}/users/aksdev@contoso.com/getMemberGroups",
+            sb.base
+        ))
         .bearer_auth(&good)
         .json(&serde_json::json!({"securityEnabledOnly": false}))
         .send()
@@ -227,7 +238,10 @@ async fn faults_403_then_429_retry() {
         sb.state.faults.push(429, "TooManyRequests", Some(1));
     }
     let err = g.find_groups_by_name("appdev").await.expect_err("gives up");
-    assert!(matches!(err, GraphError::Throttled { attempts: 3, .. }), "{err}");
+    assert!(
+        matches!(err, GraphError::Throttled { attempts: 3, .. }),
+        "{err}"
+    );
     // Debug of the client never shows the token.
     assert!(!format!("{g:?}").contains("eyJ"));
 }

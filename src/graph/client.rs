@@ -16,9 +16,17 @@ pub struct DirectoryObject {
     pub id: String,
     #[serde(rename = "displayName", default)]
     pub display_name: Option<String>,
-    #[serde(rename = "@odata.type", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "@odata.type",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub odata_type: Option<String>,
-    #[serde(rename = "userPrincipalName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "userPrincipalName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub user_principal_name: Option<String>,
 }
 

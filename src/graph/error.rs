@@ -112,22 +112,50 @@ mod tests {
     fn branches_on_code() {
         let body = br#"{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges to complete the operation.","innerError":{"date":"x"}}}"#;
         let (code, message) = parse_error_body(body);
-        let err = classify("look up groups", "Group.Read.All", "group", 403, code, message);
+        let err = classify(
+            "look up groups",
+            "Group.Read.All",
+            "group",
+            403,
+            code,
+            message,
+        );
         let text = err.to_string();
         assert!(text.contains("Group.Read.All"), "{text}");
         assert!(text.contains("--group-id"), "{text}");
         let (code, message) = parse_error_body(b"not json");
         assert!(code.is_empty() && message.is_empty());
         assert!(matches!(
-            classify("a", "p", "group x", 404, "Request_ResourceNotFound".into(), String::new()),
+            classify(
+                "a",
+                "p",
+                "group x",
+                404,
+                "Request_ResourceNotFound".into(),
+                String::new()
+            ),
             GraphError::NotFound { .. }
         ));
         assert!(matches!(
-            classify("a", "p", "w", 401, "InvalidAuthenticationToken".into(), "expired".into()),
+            classify(
+                "a",
+                "p",
+                "w",
+                401,
+                "InvalidAuthenticationToken".into(),
+                "expired".into()
+            ),
             GraphError::InvalidToken { .. }
         ));
         assert!(matches!(
-            classify("a", "p", "w", 400, "Request_UnsupportedQuery".into(), "bad".into()),
+            classify(
+                "a",
+                "p",
+                "w",
+                400,
+                "Request_UnsupportedQuery".into(),
+                "bad".into()
+            ),
             GraphError::Other { status: 400, .. }
         ));
     }

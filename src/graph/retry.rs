@@ -73,6 +73,9 @@ mod tests {
         );
         assert_eq!(p.wait(1, None), Duration::from_secs(1));
         assert_eq!(p.wait(2, None), Duration::from_secs(2));
-        assert_eq!(p.wait(1, Some(Duration::from_secs(3))), Duration::from_secs(3));
+        assert_eq!(
+            p.wait(1, Some(Duration::from_secs(3))),
+            Duration::from_secs(3)
+        );
     }
 }

@@ -34,8 +34,8 @@ pub fn verify(
         .filter(|t| !t.is_empty())
         .ok_or("Access token is empty.")?;
     let header = decode_header(token).map_err(|_| "Invalid JWT token. The token is malformed.")?;
-    let set: JwkSet = serde_json::from_value(jwks.clone())
-        .map_err(|_| "Access token validation failure.")?;
+    let set: JwkSet =
+        serde_json::from_value(jwks.clone()).map_err(|_| "Access token validation failure.")?;
     let jwk = match &header.kid {
         Some(kid) => set.find(kid),
         None => set.keys.first(),

@@ -51,8 +51,8 @@ impl GraphFaults {
 
 impl GraphFault {
     pub(super) fn into_response(self) -> Response {
-        let status =
-            http::StatusCode::from_u16(self.status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        let status = http::StatusCode::from_u16(self.status)
+            .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
         let message = match self.code.as_str() {
             "Authorization_RequestDenied" => "Insufficient privileges to complete the operation.",
             "TooManyRequests" => "Too many requests.",

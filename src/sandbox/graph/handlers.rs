@@ -18,7 +18,10 @@ pub(super) fn routes() -> axum::Router<GraphState> {
         .route("/groups/{id}", get(get_group))
         .route("/directoryObjects/getByIds", post(get_by_ids))
         .route("/me/transitiveMemberOf", get(my_member_of))
-        .route("/me/transitiveMemberOf/microsoft.graph.group", get(my_groups))
+        .route(
+            "/me/transitiveMemberOf/microsoft.graph.group",
+            get(my_groups),
+        )
         .route("/users/{id}/getMemberGroups", post(get_member_groups))
 }
 
@@ -87,8 +90,13 @@ fn base(headers: &HeaderMap) -> String {
 }
 
 fn query_pairs(raw: &Option<String>) -> Result<Vec<(String, String)>, Response> {
-    serde_urlencoded::from_str(raw.as_deref().unwrap_or(""))
-        .map_err(|_| graph_error(StatusCode::BAD_REQUEST, "Request_BadRequest", "Invalid query."))
+    serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).map_err(|_| {
+        graph_error(
+            StatusCode::BAD_REQUEST,
+            "Request_BadRequest",
+            "Invalid query.",
+        )
+    })
 }
 
 fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -163,7 +171,9 @@ fn select(value: Value, fields: Option<&str>) -> Value {
     let wanted: Vec<&str> = fields.split(',').map(str::trim).collect();
     let kept: Map<String, Value> = map
         .iter()
-        .filter(|(k, _)| k.as_str() == "@odata.type" || wanted.iter().any(|w| w.eq_ignore_ascii_case(k)))
+        .filter(|(k, _)| {
+            k.as_str() == "@odata.type" || wanted.iter().any(|w| w.eq_ignore_ascii_case(k))
+        })
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     Value::Object(kept)
@@ -319,7 +329,8 @@ async fn get_by_ids(
             "The ids collection must hold between 1 and 1000 ids.",
         );
     }
-    let wants = |t: &str| req.types.is_empty() || req.types.iter().any(|x| x.eq_ignore_ascii_case(t));
+    let wants =
+        |t: &str| req.types.is_empty() || req.types.iter().any(|x| x.eq_ignore_ascii_case(t));
     let mut value = Vec::new();
     for id in &req.ids {
         if wants("group")
@@ -345,7 +356,12 @@ fn me<'a>(state: &'a GraphState, caller: &Caller) -> Result<&'a User, Response> 
         .oid
         .as_deref()
         .and_then(|oid| state.tenant.user_by_id(oid))
-        .or_else(|| caller.upn.as_deref().and_then(|u| state.tenant.user_by_upn(u)));
+        .or_else(|| {
+            caller
+                .upn
+                .as_deref()
+                .and_then(|u| state.tenant.user_by_upn(u))
+        });
     user.ok_or_else(|| {
         graph_error(
             StatusCode::BAD_REQUEST,
@@ -420,7 +436,13 @@ async fn member_of(
         .map(|g| select(group_json(g, true), fields))
         .collect();
     let context = if cast { "groups" } else { "directoryObjects" };
-    paged(&headers, path, &pairs, &context_suffix(context, fields), items)
+    paged(
+        &headers,
+        path,
+        &pairs,
+        &context_suffix(context, fields),
+        items,
+    )
 }
 
 async fn get_member_groups(
@@ -466,7 +488,10 @@ mod tests {
             Some("appdev")
         );
         assert_eq!(parse_display_name_filter("displayName eq 'o'brien'"), None);
-        assert_eq!(parse_display_name_filter("startswith(displayName,'a')"), None);
+        assert_eq!(
+            parse_display_name_filter("startswith(displayName,'a')"),
+            None
+        );
         assert_eq!(parse_display_name_filter("mail eq 'a'"), None);
         assert_eq!(parse_display_name_filter("displayName ne 'a'"), None);
     }
@@ -475,6 +500,9 @@ mod tests {
     fn select_keeps_only_asked_fields() {
         let v = json!({"id": "1", "displayName": "x", "mail": null, "@odata.type": "#g"});
         let s = select(v, Some("id,displayName"));
-        assert_eq!(s, json!({"id": "1", "displayName": "x", "@odata.type": "#g"}));
+        assert_eq!(
+            s,
+            json!({"id": "1", "displayName": "x", "@odata.type": "#g"})
+        );
     }
 }

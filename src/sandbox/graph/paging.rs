@@ -10,7 +10,10 @@ pub const MAX_PAGE: usize = 999;
 pub fn page_size(top: Option<&str>) -> Option<usize> {
     match top {
         None => Some(DEFAULT_PAGE),
-        Some(t) => t.parse::<usize>().ok().filter(|n| (1..=MAX_PAGE).contains(n)),
+        Some(t) => t
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=MAX_PAGE).contains(n)),
     }
 }
 
