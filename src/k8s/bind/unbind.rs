@@ -155,10 +155,11 @@ pub async fn unbind(client: &kube::Client, req: &UnbindRequest<'_>) -> anyhow::R
     }
     // The full-access role goes once no binding uses it any more.
     let used_full_access = doomed.iter().any(|(_, r)| r.name == FULL_ACCESS_ROLE);
-    if used_full_access && !req.dry_run {
-        if let Some(line) = remove_unused_full_access(client, req.namespace).await? {
-            lines.push(line);
-        }
+    if used_full_access
+        && !req.dry_run
+        && let Some(line) = remove_unused_full_access(client, req.namespace).await?
+    {
+        lines.push(line);
     }
     Ok(lines)
 }

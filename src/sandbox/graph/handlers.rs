@@ -1,5 +1,7 @@
 //! The Graph routes: each verifies the token, counts the call, serves an injected fault if one
 //! is queued, then answers from the sandbox tenant.
+// A ready Response is the natural error of a handler step; boxing it would only add noise.
+#![allow(clippy::result_large_err)]
 
 use super::GraphState;
 use super::auth::{Caller, verify};
