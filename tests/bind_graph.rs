@@ -10,8 +10,13 @@ use kubectl_entra::sandbox::stats::Stats;
 use kubectl_entra::sandbox::tenant::Tenant;
 use rsa::pkcs1::DecodeRsaPrivateKey;
 use rsa::traits::PublicKeyParts;
-use std::sync::Arc;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+/// (status, code, Retry-After): the test's stand-in for the emulator's `/_sandbox/faults`
+/// middleware around the Graph router.
+type Faults = Arc<Mutex<VecDeque<(u16, &'static str, Option<u64>)>>>;
 
 const KEY_PEM: &str = include_str!("fixtures/graph-test-key.pem");
 const ISSUER: &str = "https://sts.windows.net/c0ffee00-0000-4000-8000-00000000aa01/";
@@ -19,6 +24,43 @@ const ISSUER: &str = "https://sts.windows.net/c0ffee00-0000-4000-8000-00000000aa
 struct Sandbox {
     base: String,
     state: GraphState,
+    faults: Faults,
+}
+
+impl Sandbox {
+    fn push_fault(&self, status: u16, code: &'static str, retry_after: Option<u64>) {
+        self.faults
+            .lock()
+            .unwrap()
+            .push_back((status, code, retry_after));
+    }
+
+    fn faults_left(&self) -> usize {
+        self.faults.lock().unwrap().len()
+    }
+}
+
+async fn inject(
+    axum::extract::State(faults): axum::extract::State<Faults>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let fault = faults.lock().unwrap().pop_front();
+    let Some((status, code, retry_after)) = fault else {
+        return next.run(request).await;
+    };
+    let body = serde_json::json!({"error": {"code": code, "message": "injected"}});
+    let mut resp = (
+        axum::http::StatusCode::from_u16(status).unwrap(),
+        axum::Json(body),
+    )
+        .into_response();
+    if let Some(secs) = retry_after {
+        resp.headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, secs.into());
+    }
+    resp
 }
 
 fn jwks() -> serde_json::Value {
@@ -51,7 +93,10 @@ async fn start() -> Sandbox {
         jwks(),
         ISSUER.to_string(),
     );
-    let app = axum::Router::new().nest("/v1.0", router(state.clone()));
+    let faults: Faults = Arc::default();
+    let graph =
+        router(state.clone()).layer(axum::middleware::from_fn_with_state(faults.clone(), inject));
+    let app = axum::Router::new().nest("/v1.0", graph);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -62,6 +107,7 @@ async fn start() -> Sandbox {
     Sandbox {
         base: format!("http://{addr}/v1.0"),
         state,
+        faults,
     }
 }
 
@@ -220,22 +266,20 @@ async fn rejects_bad_tokens_and_unsupported_filters() {
 async fn faults_403_then_429_retry() {
     let sb = start().await;
     let g = client(&sb, "aksadmin@contoso.com");
-    sb.state
-        .faults
-        .push(403, "Authorization_RequestDenied", None);
+    sb.push_fault(403, "Authorization_RequestDenied", None);
     let err = g.find_groups_by_name("appdev").await.expect_err("403");
     let text = err.to_string();
     assert!(text.contains("Group.Read.All"), "{text}");
     assert!(text.contains("--group-id"), "{text}");
 
-    sb.state.faults.push(429, "TooManyRequests", Some(0));
-    sb.state.faults.push(503, "serviceNotAvailable", None);
+    sb.push_fault(429, "TooManyRequests", Some(0));
+    sb.push_fault(503, "serviceNotAvailable", None);
     let found = g.find_groups_by_name("appdev").await.expect("after retry");
     assert_eq!(found.len(), 1);
-    assert!(sb.state.faults.is_empty());
+    assert_eq!(sb.faults_left(), 0);
 
     for _ in 0..3 {
-        sb.state.faults.push(429, "TooManyRequests", Some(1));
+        sb.push_fault(429, "TooManyRequests", Some(1));
     }
     let err = g.find_groups_by_name("appdev").await.expect_err("gives up");
     assert!(

@@ -2,14 +2,13 @@
 //! directoryObjects/getByIds, me/transitiveMemberOf, users/{id}/getMemberGroups), with Graph's
 //! JSON and error shapes (ENTRA-PROTOCOL.md §7).
 //!
-//! INTERFACE CONTRACT (the emulator nests `router` at `/v1.0`; keep it stable).
+//! INTERFACE CONTRACT (the emulator nests `router` at `/v1.0`; keep it stable). Injected
+//! faults (`/_sandbox/faults` with `"endpoint":"graph"`) are the emulator's middleware around
+//! this router, so they come before token verification.
 
 mod auth;
-mod faults;
 mod handlers;
 mod paging;
-
-pub use faults::{GraphFault, GraphFaults};
 
 use super::stats::Stats;
 use super::tenant::Tenant;
@@ -25,9 +24,6 @@ pub struct GraphState {
     pub jwks: serde_json::Value,
     /// Accepted issuer, `https://sts.windows.net/{tid}/`.
     pub issuer: String,
-    /// Injected failures (`/_sandbox/faults` with `"endpoint":"graph"`), served before any
-    /// real answer, one per request.
-    pub faults: Arc<GraphFaults>,
 }
 
 impl GraphState {
@@ -42,7 +38,6 @@ impl GraphState {
             stats,
             jwks,
             issuer,
-            faults: Arc::new(GraphFaults::default()),
         }
     }
 }

@@ -1,5 +1,5 @@
-//! The Graph routes: each verifies the token, counts the call, serves an injected fault if one
-//! is queued, then answers from the sandbox tenant.
+//! The Graph routes: each counts the call, verifies the token, then answers from the sandbox
+//! tenant.
 // A ready Response is the natural error of a handler step; boxing it would only add noise.
 #![allow(clippy::result_large_err)]
 
@@ -28,7 +28,7 @@ pub(super) fn routes() -> axum::Router<GraphState> {
 }
 
 /// Graph's error body (§7.5).
-pub(super) fn graph_error(status: StatusCode, code: &str, message: &str) -> Response {
+fn graph_error(status: StatusCode, code: &str, message: &str) -> Response {
     let id = uuid::Uuid::new_v4().to_string();
     let body = json!({
         "error": {
@@ -58,7 +58,7 @@ fn not_found(id: &str) -> Response {
     )
 }
 
-/// Token check, counter, then a queued fault: what every route does first.
+/// Counter, then token check: what every route does first.
 fn admit(state: &GraphState, headers: &HeaderMap, route: &str) -> Result<Caller, Response> {
     state.stats.incr("graph", route);
     let auth = headers
@@ -76,9 +76,6 @@ fn admit(state: &GraphState, headers: &HeaderMap, route: &str) -> Result<Caller,
         );
         resp
     })?;
-    if let Some(fault) = state.faults.take() {
-        return Err(fault.into_response());
-    }
     Ok(caller)
 }
 
