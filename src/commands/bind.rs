@@ -32,6 +32,11 @@ pub fn run(args: BindArgs) -> anyhow::Result<ExitCode> {
     };
     super::runtime()?.block_on(async move {
         if !args.subjects.groups.is_empty() {
+            if args.graph.no_graph {
+                anyhow::bail!(
+                    "--group NAME needs Microsoft Graph to find the object id, but --no-graph is set; pass --group-id OBJECT_ID instead"
+                );
+            }
             let info = kube_context(&args.kube)?;
             let graph = graph_client(&args.graph, &info).await?;
             for name in &args.subjects.groups {
@@ -123,11 +128,6 @@ fn kube_context(args: &KubeconfigArgs) -> anyhow::Result<ContextInfo> {
 }
 
 async fn graph_client(args: &GraphArgs, info: &ContextInfo) -> anyhow::Result<GraphClient> {
-    if args.no_graph {
-        anyhow::bail!(
-            "--group NAME needs Microsoft Graph to find the object id, but --no-graph is set; pass --group-id OBJECT_ID instead"
-        );
-    }
     crate::graph::connect(args, info).await
 }
 
