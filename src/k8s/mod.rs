@@ -2,3 +2,5 @@
 //! (Named `k8s` rather than `kube` so that it never shadows the `kube` crate.)
 
 pub mod client;
+pub mod discovery;
+pub mod review;
