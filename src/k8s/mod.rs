@@ -3,4 +3,6 @@
 
 pub mod client;
 pub mod discovery;
+#[cfg(test)]
+mod mock_api;
 pub mod review;

@@ -220,3 +220,164 @@ pub fn rule_set_from_review(review: &SelfSubjectRulesReview) -> RuleSet {
         evaluation_error: status.evaluation_error.clone().unwrap_or_default(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::k8s::mock_api::{Mock, start};
+
+    #[tokio::test]
+    async fn self_subject_review_uses_v1_when_served() {
+        let (client, mock) = start(Mock {
+            review_versions: vec!["v1", "v1beta1"],
+            ..Default::default()
+        })
+        .await;
+        let user = self_subject_review(&client).await.expect("review");
+        assert_eq!(user.name, "aksdev@contoso.com");
+        assert_eq!(user.uid, "u-1");
+        assert_eq!(user.groups, ["appdev-oid", "system:authenticated"]);
+        assert_eq!(user.extra.get("oid"), Some(&vec!["o-1".to_string()]));
+        let bodies = mock.bodies.lock().expect("lock");
+        assert_eq!(bodies[0]["apiVersion"], "authentication.k8s.io/v1");
+    }
+
+    #[tokio::test]
+    async fn self_subject_review_falls_back_on_404_only() {
+        let (client, mock) = start(Mock {
+            review_versions: vec!["v1alpha1"],
+            ..Default::default()
+        })
+        .await;
+        let user = self_subject_review(&client).await.expect("review");
+        assert_eq!(user.name, "aksdev@contoso.com");
+        assert_eq!(
+            mock.bodies.lock().expect("lock")[0]["apiVersion"],
+            "authentication.k8s.io/v1alpha1"
+        );
+
+        let (client, _) = start(Mock {
+            review_versions: vec!["v1beta1"],
+            v1_review_error: Some(500),
+            ..Default::default()
+        })
+        .await;
+        assert!(self_subject_review(&client).await.is_err());
+
+        let (client, _) = start(Mock::default()).await;
+        let err = self_subject_review(&client).await.expect_err("no api");
+        assert!(
+            err.to_string()
+                .contains("does not serve the SelfSubjectReview API"),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn access_review_sends_resource_or_path_and_reads_the_answer() {
+        let (client, mock) = start(Mock::default()).await;
+        let query = AccessQuery {
+            verb: "create".into(),
+            namespace: "dev".into(),
+            resource: "pods".into(),
+            ..Default::default()
+        };
+        let answer = access_review(&client, &query).await.expect("review");
+        assert!(answer.allowed && !answer.denied);
+        assert!(answer.reason.contains("dev-user-access/dev"));
+        let cluster_scoped = AccessQuery {
+            verb: "list".into(),
+            resource: "namespaces".into(),
+            ..Default::default()
+        };
+        let answer = access_review(&client, &cluster_scoped)
+            .await
+            .expect("review");
+        assert_eq!(
+            answer,
+            AccessAnswer {
+                allowed: false,
+                denied: true,
+                reason: String::new(),
+                evaluation_error: "webhook down".into()
+            }
+        );
+        let url = AccessQuery {
+            verb: "get".into(),
+            path: Some("/healthz".into()),
+            ..Default::default()
+        };
+        access_review(&client, &url).await.expect("review");
+        let bodies = mock.bodies.lock().expect("lock");
+        assert_eq!(
+            bodies[0]["spec"]["resourceAttributes"],
+            serde_json::json!({"verb": "create", "namespace": "dev", "resource": "pods"})
+        );
+        // no namespace key at all for a cluster-scoped question
+        assert_eq!(
+            bodies[1]["spec"]["resourceAttributes"],
+            serde_json::json!({"verb": "list", "resource": "namespaces"})
+        );
+        assert_eq!(
+            bodies[2]["spec"],
+            serde_json::json!({"nonResourceAttributes": {"verb": "get", "path": "/healthz"}})
+        );
+    }
+
+    #[tokio::test]
+    async fn rules_review_maps_into_a_rule_set() {
+        let (client, mock) = start(Mock::default()).await;
+        let set = rules_review(&client, "dev").await.expect("review");
+        assert_eq!(
+            mock.bodies.lock().expect("lock")[0]["spec"],
+            serde_json::json!({"namespace": "dev"})
+        );
+        assert!(set.incomplete);
+        assert_eq!(set.evaluation_error, "webhook authorizer has no rules");
+        assert_eq!(set.resource_rules.len(), 2);
+        assert_eq!(
+            set.resource_rules[1].resource_names,
+            Some(vec!["app".to_string()])
+        );
+        assert_eq!(
+            set.non_resource_rules[0].non_resource_urls,
+            Some(vec!["/healthz".to_string()])
+        );
+        let attrs = Attributes {
+            verb: "delete".into(),
+            namespace: "dev".into(),
+            api_group: "apps".into(),
+            resource: "deployments".into(),
+            ..Default::default()
+        };
+        assert!(crate::rbac::rules_allow(&set.resource_rules, &attrs));
+        assert_eq!(AccessQuery::from(&attrs).group, "apps");
+    }
+
+    #[tokio::test]
+    async fn discovery_resolves_against_the_server() {
+        let (client, _) = start(Mock::default()).await;
+        let (deploy, name) = crate::k8s::discovery::resolve_resource(&client, "deploy/web")
+            .await
+            .expect("deploy");
+        assert_eq!(
+            (
+                deploy.group.as_str(),
+                deploy.resource.as_str(),
+                name.as_str()
+            ),
+            ("apps", "deployments", "web")
+        );
+        let (ns, _) = crate::k8s::discovery::resolve_resource(&client, "ns")
+            .await
+            .expect("ns");
+        assert!(!ns.namespaced);
+        let err = crate::k8s::discovery::resolve_resource(&client, "widgets")
+            .await
+            .expect_err("unknown");
+        assert_eq!(
+            err.to_string(),
+            r#"the server doesn't have a resource type "widgets""#
+        );
+    }
+}
