@@ -12,6 +12,7 @@ pub mod credential;
 pub mod entra;
 pub mod graph;
 pub mod k8s;
+pub mod kubeconfig;
 pub mod output;
 pub mod rbac;
 pub mod sandbox;
