@@ -106,13 +106,14 @@ pub fn candidates(words: &[String]) -> (Vec<String>, u8) {
     if let Some(arg) = pending_value {
         return values(arg, current_word, "");
     }
-    if !only_positionals && let Some(long) = current_word.strip_prefix("--") {
-        if let Some((name, partial)) = long.split_once('=') {
-            return match find_long(cmd, name) {
-                Some(arg) => values(arg, partial, &format!("--{name}=")),
-                None => (Vec::new(), DIRECTIVE_NO_FILES),
-            };
-        }
+    if !only_positionals
+        && let Some(long) = current_word.strip_prefix("--")
+        && let Some((name, partial)) = long.split_once('=')
+    {
+        return match find_long(cmd, name) {
+            Some(arg) => values(arg, partial, &format!("--{name}=")),
+            None => (Vec::new(), DIRECTIVE_NO_FILES),
+        };
     }
     if !only_positionals && current_word.starts_with('-') {
         let flags = cmd
