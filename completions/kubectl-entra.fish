@@ -165,15 +165,15 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -l
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -l no-graph -d 'Do not call Microsoft Graph; show object ids only'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -s h -l help -d 'Print help'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l kubeconfig -d 'Kubeconfig file to rewrite (default: $KUBECONFIG\'s first file, then ~/.kube/config)' -r -F
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l context -d 'Convert only the user of this context' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -s l -l login -d 'Login mode to write into the exec entry' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l context -d 'Convert only the user of this context (default: every azure or kubelogin user)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -s l -l login -d 'Login mode to write into the exec entry (the old entry\'s mode is not kept)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l tenant-id -d 'Tenant to write (default: read from the old entry)' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l client-id -d 'Client id to write (default: read from the old entry)' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l server-id -d 'Server id to write (default: read from the old entry)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l client-id -d 'Client id to write (default: read from the old entry, else the AKS client)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l server-id -d 'Server id to write (default: read from the old entry, else the AKS server)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -s e -l environment -d 'Azure cloud to write (default: read from the old entry)' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l authority-host -d 'Authority host to write' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l authority-host -d 'Authority host to write (default: read from the old entry; none for Entra\'s own)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l dry-run -d 'Print the converted kubeconfig instead of writing it'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l dry-run -d 'Print the converted kubeconfig on stdout and change nothing'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -s h -l help -d 'Print help'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand completion" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand completion" -s h -l help -d 'Print help'
