@@ -289,9 +289,10 @@ fn new_exec_entry(
 }
 
 fn is_public_cloud(environment: &str) -> bool {
-    environment.is_empty()
-        || environment.eq_ignore_ascii_case("AzurePublicCloud")
-        || environment.eq_ignore_ascii_case("AzureCloud")
+    // kubelogin's spellings of the public cloud.
+    ["", "AzurePublicCloud", "AzurePublic", "AzureCloud"]
+        .iter()
+        .any(|name| environment.eq_ignore_ascii_case(name))
 }
 
 #[cfg(test)]
