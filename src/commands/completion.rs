@@ -10,6 +10,7 @@ use clap::builder::ValueHint;
 use clap::{Arg, Command, CommandFactory};
 use std::ffi::OsString;
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// The binary name the scripts complete (kubectl runs the plugin under this name).
@@ -72,10 +73,14 @@ pub fn candidates(words: &[String]) -> (Vec<String>, u8) {
 
     let mut cmd: &Command = &root;
     let mut pending_value: Option<&Arg> = None;
+    let mut kubeconfig: Option<PathBuf> = None;
     let mut positionals = 0usize;
     let mut only_positionals = false;
     for word in before {
-        if pending_value.take().is_some() {
+        if let Some(arg) = pending_value.take() {
+            if arg.get_id() == "kubeconfig" {
+                kubeconfig = Some(PathBuf::from(word));
+            }
             continue;
         }
         if only_positionals {
@@ -83,8 +88,10 @@ pub fn candidates(words: &[String]) -> (Vec<String>, u8) {
         } else if word == "--" {
             only_positionals = true;
         } else if let Some(long) = word.strip_prefix("--") {
-            if !long.contains('=') {
-                pending_value = find_long(cmd, long).filter(|a| takes_value(a));
+            match long.split_once('=') {
+                Some(("kubeconfig", path)) => kubeconfig = Some(PathBuf::from(path)),
+                Some(_) => {}
+                None => pending_value = find_long(cmd, long).filter(|a| takes_value(a)),
             }
         } else if let Some(shorts) = word.strip_prefix('-').filter(|s| !s.is_empty()) {
             // `-n dev` takes the next word; `-ndev` carries its value.
@@ -104,6 +111,9 @@ pub fn candidates(words: &[String]) -> (Vec<String>, u8) {
     }
 
     if let Some(arg) = pending_value {
+        if arg.get_id() == "context" {
+            return contexts(kubeconfig.as_deref(), current_word, "");
+        }
         return values(arg, current_word, "");
     }
     if !only_positionals
@@ -111,6 +121,9 @@ pub fn candidates(words: &[String]) -> (Vec<String>, u8) {
         && let Some((name, partial)) = long.split_once('=')
     {
         return match find_long(cmd, name) {
+            Some(arg) if arg.get_id() == "context" => {
+                contexts(kubeconfig.as_deref(), partial, "--context=")
+            }
             Some(arg) => values(arg, partial, &format!("--{name}=")),
             None => (Vec::new(), DIRECTIVE_NO_FILES),
         };
@@ -142,6 +155,39 @@ pub fn candidates(words: &[String]) -> (Vec<String>, u8) {
         }
     }
     (sorted(found.into_iter()), DIRECTIVE_NO_FILES)
+}
+
+/// Context names of the kubeconfig kubectl would use (`--kubeconfig` typed earlier, else
+/// $KUBECONFIG's first file, else ~/.kube/config). An unreadable file offers nothing.
+fn contexts(kubeconfig: Option<&Path>, partial: &str, prefix: &str) -> (Vec<String>, u8) {
+    let env = std::env::var_os("KUBECONFIG");
+    let names = crate::kubeconfig::resolve_path(kubeconfig, env.as_deref())
+        .map(|path| context_names(&path))
+        .unwrap_or_default();
+    let matching = names
+        .into_iter()
+        .filter(|n| n.starts_with(partial))
+        .map(|n| format!("{prefix}{n}"));
+    (matching.collect(), DIRECTIVE_NO_FILES)
+}
+
+fn context_names(path: &Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    let Ok(doc) = serde_yaml::from_str::<serde_yaml::Value>(&text) else {
+        return Vec::new();
+    };
+    doc.get("contexts")
+        .and_then(serde_yaml::Value::as_sequence)
+        .map(|contexts| {
+            contexts
+                .iter()
+                .filter_map(|c| c.get("name").and_then(serde_yaml::Value::as_str))
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn find_long<'a>(cmd: &'a Command, long: &str) -> Option<&'a Arg> {
@@ -247,6 +293,29 @@ mod tests {
                 .0
                 .contains(&"whoami".to_owned())
         );
+    }
+
+    #[test]
+    fn contexts_come_from_the_kubeconfig_typed_earlier() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config");
+        std::fs::write(
+            &path,
+            "contexts:\n- name: aks-dev\n  context: {}\n- name: aks-prod\n  context: {}\n- name: local\n",
+        )
+        .unwrap();
+        let p = path.to_str().unwrap();
+        assert_eq!(
+            complete(&["whoami", "--kubeconfig", p, "--context", "aks"]).0,
+            ["aks-dev", "aks-prod"]
+        );
+        let with_equals = format!("--kubeconfig={p}");
+        assert_eq!(
+            complete(&["bindings", &with_equals, "--context=l"]).0,
+            ["--context=local"]
+        );
+        let missing = dir.path().join("missing");
+        assert!(context_names(&missing).is_empty());
     }
 
     #[test]
