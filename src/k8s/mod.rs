@@ -3,3 +3,7 @@
 
 pub mod bind;
 pub mod client;
+pub mod discovery;
+#[cfg(test)]
+mod mock_api;
+pub mod review;
