@@ -5,6 +5,7 @@
 //! `cli` / `commands` / `output`, then `credential`, `entra`, `graph`, `k8s`, `rbac`, `cache`,
 //! and `sandbox` (which uses `rbac` but never the client side's `entra` or `cache`).
 
+pub mod access;
 pub mod cache;
 pub mod cli;
 pub mod commands;

@@ -1,8 +1,311 @@
-//! `kubectl entra can-i` (not built yet).
+//! `kubectl entra can-i`: one question (yes/no like kubectl, `--why`), `--list`, `--matrix`.
+//!
+//! Output: the answer line (`yes`, `no`, `no - REASON`) is always the first line on stdout;
+//! `--why` prints its explanation on stdout after it, as the report the user asked for.
+//! Warnings and notes go to stderr. Exit 0 for yes, 1 for no.
 
-use crate::cli::CanIArgs;
+use crate::access::fetch::{namespace_matrix, namespace_names};
+use crate::access::names::{group_id_by_name, names_for};
+use crate::access::{
+    DEFAULT_VERBS, NamespaceMode, ResolvedTarget, Style, answer_line, build_query, evaluate,
+    exit_code, explain_no, explain_yes, fill_incomplete, is_known_verb, list_table, render_matrix,
+    resolve_target, sorted_compact_rules, unanswered,
+};
+use crate::cli::{CanIArgs, OutputFormat};
+use crate::k8s::client::{ContextInfo, client_with_impersonation, context_info, load_kubeconfig};
+use crate::k8s::discovery::discover;
+use crate::k8s::review::{AccessQuery, access_review, rules_review, self_subject_review};
+use crate::rbac::Attributes;
+use std::io::{IsTerminal as _, Write as _};
 use std::process::ExitCode;
 
-pub fn run(_args: CanIArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`can-i` is not available in this build yet")
+pub fn run(args: CanIArgs) -> anyhow::Result<ExitCode> {
+    super::runtime()?.block_on(run_async(args))
+}
+
+async fn run_async(args: CanIArgs) -> anyhow::Result<ExitCode> {
+    let mut groups = args.as_group.clone();
+    if !args.as_entra_group.is_empty() {
+        let kubeconfig = load_kubeconfig(&args.kube)?;
+        let info = context_info(&kubeconfig, args.kube.context.as_deref())?;
+        for name in &args.as_entra_group {
+            groups.push(group_id_by_name(&args.graph, &info, name).await?);
+        }
+    }
+    let (client, info) =
+        client_with_impersonation(&args.kube, args.as_user.as_deref(), &groups).await?;
+    let namespace = if args.all_namespaces {
+        NamespaceMode::All
+    } else {
+        NamespaceMode::Namespace(
+            args.namespace
+                .clone()
+                .unwrap_or_else(|| info.namespace.clone()),
+        )
+    };
+    if args.matrix {
+        return matrix(&args, &client, &namespace).await;
+    }
+    if args.list {
+        return list(&args, &client, &namespace).await;
+    }
+    single(&args, &client, &info, &namespace).await
+}
+
+fn out(text: &str) -> anyhow::Result<()> {
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(())
+}
+
+async fn single(
+    args: &CanIArgs,
+    client: &kube::Client,
+    info: &ContextInfo,
+    namespace: &NamespaceMode,
+) -> anyhow::Result<ExitCode> {
+    let (Some(verb), Some(typed)) = (&args.verb, &args.resource) else {
+        anyhow::bail!(
+            "give a VERB and a RESOURCE (or a /non/resource/url), e.g. `kubectl entra can-i create pods -n dev`"
+        );
+    };
+    let non_resource = typed.starts_with('/');
+    if non_resource && args.subresource.is_some() {
+        anyhow::bail!("--subresource can not be used with NonResourceURL");
+    }
+    let resources = if non_resource {
+        Vec::new()
+    } else {
+        discover(client).await?
+    };
+    let (target, warning) = resolve_target(&resources, typed);
+    if let Some(w) = warning {
+        eprintln!("{w}");
+    }
+    if !is_known_verb(verb, non_resource) {
+        eprintln!("Warning: verb '{verb}' is not a known verb");
+    }
+    if let ResolvedTarget::Resource {
+        namespaced: false, ..
+    } = &target
+        && args.namespace.is_some()
+    {
+        eprintln!(
+            "Warning: resource '{}' is not namespace scoped; asking cluster-wide",
+            target.display()
+        );
+    }
+    let query = build_query(
+        verb,
+        &target,
+        args.subresource.as_deref().unwrap_or(""),
+        namespace,
+    );
+    let answer = access_review(client, &query).await?;
+    let why = if args.why && !args.quiet {
+        Some(explain(client, info, args, &query, &answer.reason, answer.allowed).await)
+    } else {
+        None
+    };
+    match args.output {
+        Some(OutputFormat::Json | OutputFormat::Yaml) if !args.quiet => {
+            let doc = serde_json::json!({
+                "allowed": answer.allowed,
+                "denied": answer.denied,
+                "reason": answer.reason,
+                "evaluationError": answer.evaluation_error,
+                "why": why,
+            });
+            if args.output == Some(OutputFormat::Yaml) {
+                crate::output::print_yaml(&doc)?;
+            } else {
+                crate::output::print_json(&doc)?;
+            }
+        }
+        _ if args.quiet => {}
+        _ => {
+            let mut text = answer_line(&answer);
+            text.push('\n');
+            for line in why.unwrap_or_default() {
+                text.push_str(&line);
+                text.push('\n');
+            }
+            out(&text)?;
+        }
+    }
+    Ok(ExitCode::from(exit_code(&answer)))
+}
+
+fn attributes(q: &AccessQuery) -> Attributes {
+    Attributes {
+        verb: q.verb.clone(),
+        namespace: q.namespace.clone(),
+        api_group: q.group.clone(),
+        resource: q.resource.clone(),
+        subresource: q.subresource.clone(),
+        name: q.name.clone(),
+        path: q.path.clone(),
+    }
+}
+
+/// The `--why` lines. Failures to gather context become lines too: the answer stands anyway.
+async fn explain(
+    client: &kube::Client,
+    info: &ContextInfo,
+    args: &CanIArgs,
+    query: &AccessQuery,
+    reason: &str,
+    allowed: bool,
+) -> Vec<String> {
+    let user = match self_subject_review(client).await {
+        Ok(u) => Some(u),
+        Err(e) => {
+            eprintln!(
+                "warning: cannot ask the cluster who you are: {}",
+                crate::output::error_chain(&e)
+            );
+            None
+        }
+    };
+    let mut ids: Vec<String> = user.as_ref().map(|u| u.groups.clone()).unwrap_or_default();
+    if let Some(by) = crate::access::parse_allowed_reason(reason) {
+        ids.push(by.subject_name);
+    }
+    let attrs = attributes(query);
+    let snapshot = if allowed || user.is_none() {
+        None
+    } else {
+        match crate::access::read_rbac(client, &attrs.namespace).await {
+            Ok((src, access)) => Some((src, access)),
+            Err(e) => {
+                eprintln!(
+                    "warning: cannot read RBAC objects: {}",
+                    crate::output::error_chain(&e)
+                );
+                None
+            }
+        }
+    };
+    if let Some((src, _)) = &snapshot {
+        use crate::rbac::RbacSource as _;
+        for b in src.role_bindings(&attrs.namespace) {
+            ids.extend(b.subjects.unwrap_or_default().into_iter().map(|s| s.name));
+        }
+        for b in src.cluster_role_bindings() {
+            ids.extend(b.subjects.unwrap_or_default().into_iter().map(|s| s.name));
+        }
+    }
+    let (names, warning) = names_for(&args.graph, info, &ids).await;
+    if let Some(w) = warning {
+        eprintln!("warning: {w}");
+    }
+    if allowed {
+        return explain_yes(reason, user.as_ref(), &names);
+    }
+    let Some(user) = user else {
+        return vec!["cannot explain: the cluster did not say who you are".to_string()];
+    };
+    let readable = snapshot
+        .as_ref()
+        .filter(|(_, a)| a.role_bindings || a.cluster_role_bindings)
+        .map(|(s, a)| (s, a));
+    explain_no(&attrs, &user, &names, readable)
+}
+
+async fn list(
+    args: &CanIArgs,
+    client: &kube::Client,
+    namespace: &NamespaceMode,
+) -> anyhow::Result<ExitCode> {
+    let ns = match namespace {
+        NamespaceMode::Namespace(ns) => ns.clone(),
+        NamespaceMode::All => String::new(),
+    };
+    let mut set = rules_review(client, &ns).await?;
+    if set.incomplete {
+        eprintln!(
+            "warning: the list may be incomplete: {}",
+            set.evaluation_error
+        );
+        let open = unanswered(&set, &ns);
+        let mut allowed = Vec::new();
+        for attrs in &open {
+            if access_review(client, &AccessQuery::from(attrs))
+                .await?
+                .allowed
+            {
+                allowed.push(attrs.clone());
+            }
+        }
+        eprintln!(
+            "note: checked {} common actions with access reviews; {} more are allowed and listed",
+            open.len(),
+            allowed.len()
+        );
+        fill_incomplete(&mut set, &allowed);
+    }
+    match args.output {
+        Some(OutputFormat::Json) => crate::output::print_json(&sorted_compact_rules(&set))?,
+        Some(OutputFormat::Yaml) => crate::output::print_yaml(&sorted_compact_rules(&set))?,
+        _ => out(&list_table(&set, !args.no_headers))?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn matrix(
+    args: &CanIArgs,
+    client: &kube::Client,
+    namespace: &NamespaceMode,
+) -> anyhow::Result<ExitCode> {
+    let verbs: Vec<String> = if args.verbs.is_empty() {
+        DEFAULT_VERBS.iter().map(|v| v.to_string()).collect()
+    } else {
+        args.verbs.clone()
+    };
+    // `--matrix -A pods`: the one positional is the resource.
+    let typed = args.resource.as_ref().or(args.verb.as_ref());
+    let resources = discover(client).await?;
+    let m = match namespace {
+        NamespaceMode::All => {
+            let typed = match typed {
+                Some(t) => t.clone(),
+                None => {
+                    eprintln!(
+                        "note: showing pods; name a resource to see another (`kubectl entra can-i --matrix -A deployments`)"
+                    );
+                    "pods".to_string()
+                }
+            };
+            let (target, warning) = resolve_target(&resources, &typed);
+            if let Some(w) = warning {
+                eprintln!("{w}");
+            }
+            let namespaces = namespace_names(client).await?;
+            namespace_matrix(client, &namespaces, &target, &verbs).await?
+        }
+        NamespaceMode::Namespace(ns) => {
+            if typed.is_some() {
+                eprintln!(
+                    "note: a resource narrows only `--matrix -A`; showing every resource in {ns:?}"
+                );
+            }
+            let set = rules_review(client, ns).await?;
+            evaluate(&set, &resources, ns, &verbs)
+        }
+    };
+    if !m.incomplete.is_empty() {
+        eprintln!(
+            "warning: the rules review was incomplete in {} (a webhook authorizer such as Azure RBAC decides too): \"no\" cells may be wrong; confirm one with `kubectl entra can-i VERB RESOURCE -n NAMESPACE`",
+            m.incomplete.join(", ")
+        );
+    }
+    match args.output {
+        Some(OutputFormat::Json) => crate::output::print_json(&m)?,
+        Some(OutputFormat::Yaml) => crate::output::print_yaml(&m)?,
+        _ => {
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            let style = Style::detect(std::io::stdout().is_terminal(), no_color);
+            out(&render_matrix(&m, style, !args.no_headers))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

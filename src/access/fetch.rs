@@ -1,0 +1,134 @@
+//! The network side of can-i's bulk questions, shared by the command and the benchmark: the
+//! matrix from one rules review per namespace, and (for comparison only) the same matrix from
+//! one access review per cell, the way rakkess builds it.
+
+use super::answer::ResolvedTarget;
+use super::matrix::{Matrix, MatrixRow, evaluate_namespaces};
+use crate::k8s::review::{AccessQuery, access_review, rules_review};
+use crate::rbac::RuleSet;
+use anyhow::Context as _;
+use k8s_openapi::api::core::v1::Namespace;
+use kube::api::{Api, ListParams};
+use std::sync::Arc;
+
+/// How many reviews are in flight at once (kubectl's default QPS is 5 with bursts of 10).
+pub const CONCURRENCY: usize = 8;
+
+/// Every namespace name, sorted (one list request).
+pub async fn namespace_names(client: &kube::Client) -> anyhow::Result<Vec<String>> {
+    let list = Api::<Namespace>::all(client.clone())
+        .list(&ListParams::default())
+        .await
+        .context("cannot list namespaces (the access matrix across namespaces needs `list namespaces`; ask with -n NAMESPACE instead)")?;
+    let mut names: Vec<String> = list
+        .items
+        .into_iter()
+        .filter_map(|n| n.metadata.name)
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+/// One SelfSubjectRulesReview per namespace, `CONCURRENCY` at a time, in the given order.
+pub async fn rules_reviews(
+    client: &kube::Client,
+    namespaces: &[String],
+) -> anyhow::Result<Vec<(String, RuleSet)>> {
+    let limit = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, ns) in namespaces.iter().enumerate() {
+        let client = client.clone();
+        let ns = ns.clone();
+        let limit = limit.clone();
+        tasks.spawn(async move {
+            let _permit = limit.acquire_owned().await;
+            (i, rules_review(&client, &ns).await.map(|set| (ns, set)))
+        });
+    }
+    let mut out: Vec<Option<(String, RuleSet)>> = vec![None; namespaces.len()];
+    while let Some(joined) = tasks.join_next().await {
+        let (i, result) = joined.context("a rules review task failed")?;
+        out[i] = Some(result?);
+    }
+    Ok(out.into_iter().flatten().collect())
+}
+
+/// Namespaces × verbs for one resource: one rules review per namespace, evaluated locally.
+pub async fn namespace_matrix(
+    client: &kube::Client,
+    namespaces: &[String],
+    target: &ResolvedTarget,
+    verbs: &[String],
+) -> anyhow::Result<Matrix> {
+    let sets = rules_reviews(client, namespaces).await?;
+    Ok(evaluate_namespaces(&sets, target, verbs))
+}
+
+/// The same matrix from one SelfSubjectAccessReview per cell (rakkess's way), `CONCURRENCY`
+/// at a time. Only for comparison in tests and the benchmark.
+pub async fn namespace_matrix_cell_by_cell(
+    client: &kube::Client,
+    namespaces: &[String],
+    target: &ResolvedTarget,
+    verbs: &[String],
+) -> anyhow::Result<Matrix> {
+    let (group, resource) = match target {
+        ResolvedTarget::Resource {
+            group, resource, ..
+        } => (group.clone(), resource.clone()),
+        ResolvedTarget::NonResource { path } => (String::new(), path.clone()),
+    };
+    let (resource, subresource) = match resource.split_once('/') {
+        Some((r, s)) => (r.to_string(), s.to_string()),
+        None => (resource, String::new()),
+    };
+    let limit = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (row, ns) in namespaces.iter().enumerate() {
+        for (col, verb) in verbs.iter().enumerate() {
+            let query = AccessQuery {
+                verb: verb.clone(),
+                namespace: ns.clone(),
+                group: group.clone(),
+                resource: resource.clone(),
+                subresource: subresource.clone(),
+                ..Default::default()
+            };
+            let client = client.clone();
+            let limit = limit.clone();
+            tasks.spawn(async move {
+                let _permit = limit.acquire_owned().await;
+                (
+                    row,
+                    col,
+                    access_review(&client, &query).await.map(|a| a.allowed),
+                )
+            });
+        }
+    }
+    let mut cells = vec![vec![false; verbs.len()]; namespaces.len()];
+    while let Some(joined) = tasks.join_next().await {
+        let (row, col, allowed) = joined.context("an access review task failed")?;
+        cells[row][col] = allowed?;
+    }
+    let rows = namespaces
+        .iter()
+        .zip(cells)
+        .map(|(ns, row)| MatrixRow {
+            name: ns.clone(),
+            access: verbs
+                .iter()
+                .cloned()
+                .zip(row.into_iter().map(Some))
+                .collect(),
+        })
+        .collect();
+    Ok(Matrix {
+        rows_are: "namespaces".into(),
+        namespace: None,
+        resource: Some(target.display()),
+        verbs: verbs.to_vec(),
+        rows,
+        incomplete: Vec::new(),
+    })
+}
