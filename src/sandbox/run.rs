@@ -129,15 +129,15 @@ pub async fn run(options: SandboxOptions) -> anyhow::Result<RunningSandbox> {
         stats: stats.clone(),
         jwks: keys.jwks(),
         issuer: state.v1_issuer(),
-    })
-    .layer(axum::middleware::from_fn_with_state(
-        faults.clone(),
-        graph_faults,
-    ));
+    });
     let app = Router::new()
         .merge(idp::router(state.clone()))
         .merge(control::router(state.clone()))
-        .nest("/v1.0", graph_router);
+        .nest("/v1.0", graph_router)
+        .layer(axum::middleware::from_fn_with_state(
+            faults.clone(),
+            graph_faults,
+        ));
 
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
@@ -287,8 +287,12 @@ fn remember(port_file: &Path) {
     }
 }
 
-/// Fault injection for the Graph subset, which another module serves.
+/// Fault injection for the Graph subset (any path under `/v1.0`), which another module serves.
 async fn graph_faults(State(faults): State<Arc<Faults>>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if path != "/v1.0" && !path.starts_with("/v1.0/") {
+        return next.run(request).await;
+    }
     if let Some(fault) = faults.take(FaultEndpoint::Graph) {
         if let Some(ms) = fault.delay_ms {
             tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
