@@ -5,6 +5,7 @@
 #[path = "../sandbox_support/mod.rs"]
 pub mod sandbox_support;
 
+#[allow(unused_imports)]
 pub use sandbox_support::{AKS_SERVER, Sandbox};
 use std::io::{BufRead as _, BufReader};
 use std::path::PathBuf;
@@ -40,10 +41,12 @@ impl Client {
     /// `kubectl-entra SUB --authority-host A --tenant-id T --timeout 5s` with a clean environment.
     pub fn command(&self, sub: &str, extra: &[&str]) -> Command {
         let mut cmd = Command::new(sandbox_support::bin());
-        cmd.arg(sub)
-            .args(["--authority-host", &self.authority])
+        cmd.arg(sub);
+        if !extra.contains(&"--timeout") {
+            cmd.args(["--timeout", "5s"]);
+        }
+        cmd.args(["--authority-host", &self.authority])
             .args(["--tenant-id", &self.tenant])
-            .args(["--timeout", "5s"])
             .args(extra)
             .env("HOME", self.home.path())
             .env("KUBECACHEDIR", self.home.path().join("kubecache"))
