@@ -203,6 +203,21 @@ impl Running {
         }
     }
 
+    /// The user code if a prompt has arrived by now (non-blocking).
+    pub fn try_user_code(&mut self) -> Option<String> {
+        while let Ok(line) = self.lines.try_recv() {
+            self.seen.push(line.clone());
+            if let Some(rest) = line.split("enter the code ").nth(1) {
+                return Some(
+                    rest.chars()
+                        .take_while(|c| c.is_ascii_alphanumeric())
+                        .collect(),
+                );
+            }
+        }
+        None
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
