@@ -32,6 +32,19 @@ pub fn load_kubeconfig(args: &KubeconfigArgs) -> anyhow::Result<Kubeconfig> {
 
 /// Builds a client and describes the context it uses.
 pub async fn client(args: &KubeconfigArgs) -> anyhow::Result<(kube::Client, ContextInfo)> {
+    client_with_impersonation(args, None, &[]).await
+}
+
+/// Like [`client`], acting as another user (`--as`) and groups (`--as-group`) through the API
+/// server's impersonation, as kubectl does. Groups without a user are refused, as kubectl does.
+pub async fn client_with_impersonation(
+    args: &KubeconfigArgs,
+    user: Option<&str>,
+    groups: &[String],
+) -> anyhow::Result<(kube::Client, ContextInfo)> {
+    if user.is_none() && !groups.is_empty() {
+        anyhow::bail!("--as-group needs --as: requesting groups without impersonating a user");
+    }
     let kubeconfig = load_kubeconfig(args)?;
     let info = context_info(&kubeconfig, args.context.as_deref())?;
     let options = KubeConfigOptions {
@@ -41,6 +54,13 @@ pub async fn client(args: &KubeconfigArgs) -> anyhow::Result<(kube::Client, Cont
     let config = kube::Config::from_custom_kubeconfig(kubeconfig, &options)
         .await
         .with_context(|| format!("cannot use kubeconfig context {:?}", info.context))?;
+    let mut config = config;
+    if let Some(user) = user {
+        config.auth_info.impersonate = Some(user.to_string());
+        if !groups.is_empty() {
+            config.auth_info.impersonate_groups = Some(groups.to_vec());
+        }
+    }
     let client = kube::Client::try_from(config).context("cannot build a Kubernetes client")?;
     Ok((client, info))
 }

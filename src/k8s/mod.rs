@@ -2,3 +2,7 @@
 //! (Named `k8s` rather than `kube` so that it never shadows the `kube` crate.)
 
 pub mod client;
+pub mod discovery;
+#[cfg(test)]
+mod mock_api;
+pub mod review;

@@ -3,6 +3,34 @@
 //!
 //! INTERFACE CONTRACT (other modules build against these names; keep them stable).
 
+mod aggregation;
+mod authorizer;
+mod escalation;
+mod memory;
+mod reason;
+mod resolver;
+mod rule;
+mod rules_review;
+mod subject;
+#[cfg(test)]
+mod tests;
+
+pub use aggregation::{aggregate_all, selector_matches};
+pub use authorizer::{PRIVILEGED_GROUP, find_allowing_rule, is_privileged};
+pub use escalation::{
+    EscalationDenied, breakdown_rule, check_binding_write, check_role_write, compact_rules,
+    confirm_no_escalation, covers,
+};
+pub use memory::MemorySource;
+pub use reason::{RuleSource, allowed_reason, compact_string, describe_subject};
+pub use resolver::{bindings_for, role_ref_rules};
+pub use rule::{
+    api_group_matches, non_resource_url_matches, resource_matches, resource_name_matches,
+    verb_matches,
+};
+pub use rules_review::{full_authority, raw_rules_for};
+pub use subject::{service_account_username, subject_matches};
+
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding};
 use std::collections::BTreeMap;
 
@@ -56,19 +84,20 @@ pub struct RuleSet {
     pub evaluation_error: String,
 }
 
-/// Authorizes a request. Members of `system:masters` are always allowed.
-pub fn authorize(_src: &dyn RbacSource, _user: &UserInfo, _attrs: &Attributes) -> Decision {
-    todo!("rbac helper")
+/// Authorizes a request. Members of `system:masters` are always allowed (with an empty reason,
+/// as the API server's privileged-group authorizer answers); see [`authorizer::authorize`].
+pub fn authorize(src: &dyn RbacSource, user: &UserInfo, attrs: &Attributes) -> Decision {
+    authorizer::authorize(src, user, attrs)
 }
 
 /// Every rule that applies to `user` in `namespace` (cluster-wide rules included).
-pub fn rules_for(_src: &dyn RbacSource, _user: &UserInfo, _namespace: &str) -> RuleSet {
-    todo!("rbac helper")
+pub fn rules_for(src: &dyn RbacSource, user: &UserInfo, namespace: &str) -> RuleSet {
+    rules_review::rules_for(src, user, namespace)
 }
 
 /// Whether one rule allows the request.
-pub fn rule_allows(_rule: &PolicyRule, _attrs: &Attributes) -> bool {
-    todo!("rbac helper")
+pub fn rule_allows(rule: &PolicyRule, attrs: &Attributes) -> bool {
+    rule::rule_allows(rule, attrs)
 }
 
 /// Whether any of `rules` allows the request (used to evaluate a rules review locally).
@@ -77,12 +106,14 @@ pub fn rules_allow(rules: &[PolicyRule], attrs: &Attributes) -> bool {
 }
 
 /// Escalation check for creating/updating a Role/ClusterRole: the rules `owner` does not already
-/// hold (empty means no escalation). Callers also allow it when the user has the `escalate` verb.
-pub fn uncovered_rules(_owner: &[PolicyRule], _requested: &[PolicyRule]) -> Vec<PolicyRule> {
-    todo!("rbac helper")
+/// hold, as atomic verb × group × resource (× name) or verb × URL pieces (empty means no
+/// escalation). Callers also allow it when the user has the `escalate` verb: see
+/// [`check_role_write`] and [`check_binding_write`], which do the whole API server check.
+pub fn uncovered_rules(owner: &[PolicyRule], requested: &[PolicyRule]) -> Vec<PolicyRule> {
+    escalation::uncovered_rules(owner, requested)
 }
 
 /// The ClusterRole's effective rules after aggregation (`aggregationRule` label selectors).
-pub fn aggregate(_target: &ClusterRole, _all: &[ClusterRole]) -> Vec<PolicyRule> {
-    todo!("rbac helper")
+pub fn aggregate(target: &ClusterRole, all: &[ClusterRole]) -> Vec<PolicyRule> {
+    aggregation::aggregate(target, all)
 }
