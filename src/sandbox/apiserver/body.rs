@@ -38,6 +38,7 @@ pub fn decode(bytes: &[u8], media: &str) -> ApiResult<Value> {
         | "application/strategic-merge-patch+json"
         | "application/json-patch+json"
         | "" => serde_json::from_slice(bytes).map_err(parse_error)?,
+        "application/vnd.kubernetes.protobuf" => super::protobuf::decode(bytes)?,
         other => return Err(ApiError::unsupported_media(other)),
     };
     Ok(v)

@@ -19,6 +19,7 @@ mod handlers;
 mod objects;
 mod openapi;
 mod patch;
+mod protobuf;
 mod request_info;
 mod resources;
 mod reviews;
