@@ -16,15 +16,36 @@ fn article_walkthrough_with_kubectl() {
     let r = c.kubectl(&admin, &["create", "namespace", "sre"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
 
-    let manifest = article_manifest("dev", "dev-user-full-access", "dev-user-access", APPDEV_GROUP);
+    let manifest = article_manifest(
+        "dev",
+        "dev-user-full-access",
+        "dev-user-access",
+        APPDEV_GROUP,
+    );
     let r = c.kubectl_stdin(&admin, &["apply", "-f", "-"], Some(&manifest));
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.contains("role.rbac.authorization.k8s.io/dev-user-full-access created"), "{}", r.stdout);
-    assert!(r.stdout.contains("rolebinding.rbac.authorization.k8s.io/dev-user-access created"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("role.rbac.authorization.k8s.io/dev-user-full-access created"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("rolebinding.rbac.authorization.k8s.io/dev-user-access created"),
+        "{}",
+        r.stdout
+    );
 
     let r = c.kubectl(
         &dev,
-        &["run", "nginx-dev", "--image=mcr.microsoft.com/oss/nginx/nginx:1.15.5-alpine", "--namespace", "dev"],
+        &[
+            "run",
+            "nginx-dev",
+            "--image=mcr.microsoft.com/oss/nginx/nginx:1.15.5-alpine",
+            "--namespace",
+            "dev",
+        ],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.stdout.trim(), "pod/nginx-dev created");
@@ -32,9 +53,19 @@ fn article_walkthrough_with_kubectl() {
     let r = c.kubectl(&dev, &["get", "pods", "--namespace", "dev"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let lines: Vec<&str> = r.stdout.lines().collect();
-    assert!(lines[0].split_whitespace().eq(["NAME", "READY", "STATUS", "RESTARTS", "AGE"]), "{}", r.stdout);
+    assert!(
+        lines[0]
+            .split_whitespace()
+            .eq(["NAME", "READY", "STATUS", "RESTARTS", "AGE"]),
+        "{}",
+        r.stdout
+    );
     assert!(lines[1].starts_with("nginx-dev"), "{}", r.stdout);
-    assert!(lines[1].contains("0/1") && lines[1].contains("Pending"), "{}", r.stdout);
+    assert!(
+        lines[1].contains("0/1") && lines[1].contains("Pending"),
+        "{}",
+        r.stdout
+    );
 
     let r = c.kubectl(&dev, &["get", "pods", "--all-namespaces"]);
     assert_eq!(r.code, 1);
@@ -48,7 +79,13 @@ fn article_walkthrough_with_kubectl() {
 
     let r = c.kubectl(
         &dev,
-        &["run", "nginx-sre", "--image=mcr.microsoft.com/oss/nginx/nginx:1.15.5-alpine", "--namespace", "sre"],
+        &[
+            "run",
+            "nginx-sre",
+            "--image=mcr.microsoft.com/oss/nginx/nginx:1.15.5-alpine",
+            "--namespace",
+            "sre",
+        ],
     );
     assert_eq!(r.code, 1);
     assert!(
@@ -72,8 +109,19 @@ fn article_walkthrough_with_kubectl() {
 
     let r = c.kubectl(&dev, &["auth", "can-i", "--list", "-n", "dev"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.contains("selfsubjectaccessreviews.authorization.k8s.io"), "{}", r.stdout);
-    assert!(r.stdout.lines().any(|l| l.starts_with("*.apps") || l.starts_with("*  ")), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("selfsubjectaccessreviews.authorization.k8s.io"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .lines()
+            .any(|l| l.starts_with("*.apps") || l.starts_with("*  ")),
+        "{}",
+        r.stdout
+    );
     assert!(r.stdout.contains("jobs.batch"), "{}", r.stdout);
 
     // The admin sees everything, with a NAMESPACE column.
@@ -81,9 +129,19 @@ fn article_walkthrough_with_kubectl() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.starts_with("NAMESPACE"), "{}", r.stdout);
     let r = c.kubectl(&admin, &["get", "rolebindings", "-n", "dev"]);
-    assert!(r.stdout.contains("Role/dev-user-full-access"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("Role/dev-user-full-access"),
+        "{}",
+        r.stdout
+    );
     let r = c.kubectl(&admin, &["get", "ns"]);
-    assert!(r.stdout.lines().any(|l| l.starts_with("dev ") && l.contains("Active")), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .lines()
+            .any(|l| l.starts_with("dev ") && l.contains("Active")),
+        "{}",
+        r.stdout
+    );
 
     assert!(c.stats.get("api", "create pods") >= 1);
     assert!(c.stats.get("api", "create selfsubjectaccessreviews") >= 2);

@@ -130,7 +130,10 @@ pub fn require_kubectl() {
         .output()
         .map(|o| o.status.success())
         .unwrap_or(false);
-    assert!(ok, "kubectl is not on PATH; install kubectl 1.32+ to run the API server tests");
+    assert!(
+        ok,
+        "kubectl is not on PATH; install kubectl 1.32+ to run the API server tests"
+    );
 }
 
 pub struct KubectlResult {
@@ -156,7 +159,12 @@ impl Cluster {
         self.kubectl_stdin(kubeconfig, args, None)
     }
 
-    pub fn kubectl_stdin(&self, kubeconfig: &Path, args: &[&str], stdin: Option<&str>) -> KubectlResult {
+    pub fn kubectl_stdin(
+        &self,
+        kubeconfig: &Path,
+        args: &[&str],
+        stdin: Option<&str>,
+    ) -> KubectlResult {
         use std::io::Write;
         let home = self.dir.path().join("home");
         let _ = std::fs::create_dir_all(&home);
@@ -171,10 +179,8 @@ impl Cluster {
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped());
         let mut child = cmd.spawn().expect("run kubectl");
-        if let Some(mut sin) = child.stdin.take() {
-            if let Some(text) = stdin {
-                sin.write_all(text.as_bytes()).expect("stdin");
-            }
+        if let (Some(mut sin), Some(text)) = (child.stdin.take(), stdin) {
+            sin.write_all(text.as_bytes()).expect("stdin");
         }
         let out: Output = child.wait_with_output().expect("kubectl output");
         KubectlResult {
@@ -186,7 +192,9 @@ impl Cluster {
 
     pub fn client(&self) -> reqwest::Client {
         reqwest::Client::builder()
-            .add_root_certificate(reqwest::Certificate::from_pem(self.ca_pem.as_bytes()).expect("ca"))
+            .add_root_certificate(
+                reqwest::Certificate::from_pem(self.ca_pem.as_bytes()).expect("ca"),
+            )
             .build()
             .expect("client")
     }

@@ -29,7 +29,11 @@ pub fn apply(
     }
     let mut applied = body::decode_object(bytes, "application/apply-patch+yaml")?;
     for field in ["apiVersion", "kind"] {
-        if applied.get(field).and_then(|v| v.as_str()).is_none_or(|v| v.is_empty()) {
+        if applied
+            .get(field)
+            .and_then(|v| v.as_str())
+            .is_none_or(|v| v.is_empty())
+        {
             return Err(ApiError::bad_request(format!(
                 "invalid object: {field} must be set for apply"
             )));
@@ -49,7 +53,11 @@ pub fn apply(
         Some(old) => {
             let want = super::store::meta_str(&applied, "resourceVersion");
             if !want.is_empty() && want != super::store::meta_str(&old, "resourceVersion") {
-                return Err(ApiError::conflict(req.res.group, req.res.plural, &req.info.name));
+                return Err(ApiError::conflict(
+                    req.res.group,
+                    req.res.plural,
+                    &req.info.name,
+                ));
             }
             let mut new = old.clone();
             patch::merge_patch(&mut new, &applied);

@@ -91,9 +91,9 @@ impl Authenticator {
             .iter()
             .filter(|(kid, _)| header.kid.is_none() || kid.is_none() || *kid == header.kid);
         for (_, key) in candidates {
-            if let Ok(data) = jsonwebtoken::decode::<serde_json::Map<String, serde_json::Value>>(
-                token, key, &v,
-            ) {
+            if let Ok(data) =
+                jsonwebtoken::decode::<serde_json::Map<String, serde_json::Value>>(token, key, &v)
+            {
                 let claims = data.claims;
                 if let Some(nbf) = claims.get("nbf").and_then(|n| n.as_f64()) {
                     let now = jiff::Timestamp::now().as_second();
@@ -165,7 +165,9 @@ mod tests {
     #[test]
     fn admin_token_and_garbage() {
         let a = Authenticator::new("i", "a", &json!({"keys":[]}), "secret-admin");
-        let u = a.authenticate(Some("Bearer secret-admin")).unwrap_or_default();
+        let u = a
+            .authenticate(Some("Bearer secret-admin"))
+            .unwrap_or_default();
         assert_eq!(u.name, "sandbox-admin");
         assert!(u.groups.contains(&"system:masters".to_string()));
         assert!(a.authenticate(Some("Bearer nope")).is_none());

@@ -100,7 +100,14 @@ fn confirm_no_escalation(
     Err(ApiError::forbidden(RBAC_GROUP, resource, name, &why))
 }
 
-fn allowed(store: &Store, user: &UserInfo, verb: &str, ns: &str, resource: &str, name: &str) -> bool {
+fn allowed(
+    store: &Store,
+    user: &UserInfo,
+    verb: &str,
+    ns: &str,
+    resource: &str,
+    name: &str,
+) -> bool {
     authorize(
         store,
         user,
@@ -150,7 +157,11 @@ pub fn check_escalation(
                 .pointer("/roleRef/name")
                 .and_then(|k| k.as_str())
                 .unwrap_or_default();
-            let role_resource = if kind == "Role" { "roles" } else { "clusterroles" };
+            let role_resource = if kind == "Role" {
+                "roles"
+            } else {
+                "clusterroles"
+            };
             if allowed(store, user, "bind", namespace, role_resource, role_name) {
                 return Ok(());
             }
@@ -219,7 +230,10 @@ mod tests {
             verbs: vec!["get".into()],
             ..Default::default()
         };
-        assert_eq!(compact(&r), "{APIGroups:[\"\"], Resources:[\"pods\"], Verbs:[\"get\"]}");
+        assert_eq!(
+            compact(&r),
+            "{APIGroups:[\"\"], Resources:[\"pods\"], Verbs:[\"get\"]}"
+        );
         assert_eq!(go_quoted_list(&["a".into(), "b".into()]), "[\"a\" \"b\"]");
     }
 }

@@ -61,10 +61,26 @@ mod tests {
     #[test]
     fn decoding() {
         assert!(decode_object(b"{\"a\":1}", "application/json").is_ok());
-        assert_eq!(decode_object(b"{nope", "application/json").map_err(|e| e.code).err(), Some(400));
+        assert_eq!(
+            decode_object(b"{nope", "application/json")
+                .map_err(|e| e.code)
+                .err(),
+            Some(400)
+        );
         assert!(decode_object(b"a: 1\n", "application/apply-patch+yaml").is_ok());
-        assert_eq!(decode_object(b"[1]", "application/json").map_err(|e| e.code).err(), Some(400));
-        assert_eq!(decode(b"x", "text/plain").map_err(|e| e.code).err(), Some(415));
-        assert_eq!(media_type(Some("application/json; charset=utf-8")), "application/json");
+        assert_eq!(
+            decode_object(b"[1]", "application/json")
+                .map_err(|e| e.code)
+                .err(),
+            Some(400)
+        );
+        assert_eq!(
+            decode(b"x", "text/plain").map_err(|e| e.code).err(),
+            Some(415)
+        );
+        assert_eq!(
+            media_type(Some("application/json; charset=utf-8")),
+            "application/json"
+        );
     }
 }

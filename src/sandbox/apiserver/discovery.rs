@@ -118,6 +118,10 @@ mod tests {
         assert_eq!(pods["shortNames"][0], "po");
         assert_eq!(pods["namespaced"], true);
         assert!(resource_list("nope", "v1").is_none());
-        assert!(api_group_list()["groups"].as_array().is_some_and(|g| g.len() == 5));
+        assert!(
+            api_group_list()["groups"]
+                .as_array()
+                .is_some_and(|g| g.len() == 5)
+        );
     }
 }

@@ -43,7 +43,8 @@ pub fn apply_defaults(res: &ResourceDef, obj: &mut Value) {
             if let Some(spec) = obj.get_mut("spec").and_then(|s| s.as_object_mut()) {
                 spec.entry("restartPolicy").or_insert(json!("Always"));
                 spec.entry("dnsPolicy").or_insert(json!("ClusterFirst"));
-                spec.entry("schedulerName").or_insert(json!("default-scheduler"));
+                spec.entry("schedulerName")
+                    .or_insert(json!("default-scheduler"));
                 spec.entry("serviceAccountName").or_insert(json!("default"));
             }
         }
@@ -56,16 +57,15 @@ pub fn apply_defaults(res: &ResourceDef, obj: &mut Value) {
             obj["spec"] = json!({"finalizers": ["kubernetes"]});
             obj["status"] = json!({"phase": "Active"});
         }
-        ("", "secrets") => {
-            if obj.get("type").is_none() {
-                obj["type"] = json!("Opaque");
-            }
+        ("", "secrets") if obj.get("type").is_none() => {
+            obj["type"] = json!("Opaque");
         }
         ("", "services") => {
             if let Some(spec) = obj.get_mut("spec").and_then(|s| s.as_object_mut()) {
                 spec.entry("type").or_insert(json!("ClusterIP"));
                 let n = rand::random::<u8>().max(1);
-                spec.entry("clusterIP").or_insert(json!(format!("10.0.{}.{}", n / 16, n)));
+                spec.entry("clusterIP")
+                    .or_insert(json!(format!("10.0.{}.{}", n / 16, n)));
             }
         }
         _ => {}
@@ -90,7 +90,12 @@ pub fn carry_metadata(old: &Value, new: &mut Value, res: &ResourceDef) {
     let om = old.get("metadata").cloned().unwrap_or(json!({}));
     let gen_bump = spec_changed(old, new);
     let m = meta_mut(new);
-    for f in ["uid", "creationTimestamp", "generation", "deletionTimestamp"] {
+    for f in [
+        "uid",
+        "creationTimestamp",
+        "generation",
+        "deletionTimestamp",
+    ] {
         match om.get(f) {
             Some(v) => m.insert(f.into(), v.clone()),
             None => m.remove(f),

@@ -61,7 +61,11 @@ fn add(doc: &mut Value, path: &str, value: Value) -> ApiResult<()> {
         return Ok(());
     }
     let (parent, last) = split_pointer(path)?;
-    let missing = || ApiError::bad_request(format!("add operation does not apply: doc is missing path: {path:?}"));
+    let missing = || {
+        ApiError::bad_request(format!(
+            "add operation does not apply: doc is missing path: {path:?}"
+        ))
+    };
     match doc.pointer_mut(&parent).ok_or_else(missing)? {
         Value::Object(m) => {
             m.insert(last, value);
@@ -84,7 +88,11 @@ fn add(doc: &mut Value, path: &str, value: Value) -> ApiResult<()> {
 
 fn remove(doc: &mut Value, path: &str) -> ApiResult<Value> {
     let (parent, last) = split_pointer(path)?;
-    let missing = || ApiError::bad_request(format!("remove operation does not apply: doc is missing path: {path:?}"));
+    let missing = || {
+        ApiError::bad_request(format!(
+            "remove operation does not apply: doc is missing path: {path:?}"
+        ))
+    };
     match doc.pointer_mut(&parent).ok_or_else(missing)? {
         Value::Object(m) => m.remove(&last).ok_or_else(missing),
         Value::Array(a) => {
@@ -104,7 +112,8 @@ pub fn json_patch(doc: &mut Value, patch: &Value) -> ApiResult<()> {
         .ok_or_else(|| ApiError::bad_request("json patch must be an array of operations"))?;
     for op in ops {
         let s = |k: &str| op.get(k).and_then(|v| v.as_str()).map(str::to_string);
-        let path = s("path").ok_or_else(|| ApiError::bad_request("json patch operation without path"))?;
+        let path =
+            s("path").ok_or_else(|| ApiError::bad_request("json patch operation without path"))?;
         let value = || {
             op.get("value")
                 .cloned()
@@ -121,16 +130,21 @@ pub fn json_patch(doc: &mut Value, patch: &Value) -> ApiResult<()> {
             }
             Some("test") => {
                 if doc.pointer(&path) != Some(&value()?) {
-                    return Err(ApiError::bad_request(format!("testing value {path:?} failed")));
+                    return Err(ApiError::bad_request(format!(
+                        "testing value {path:?} failed"
+                    )));
                 }
             }
             Some(verb @ ("copy" | "move")) => {
-                let from = s("from").ok_or_else(|| ApiError::bad_request("json patch operation without from"))?;
+                let from = s("from")
+                    .ok_or_else(|| ApiError::bad_request("json patch operation without from"))?;
                 let v = if verb == "move" {
                     remove(doc, &from)?
                 } else {
                     doc.pointer(&from).cloned().ok_or_else(|| {
-                        ApiError::bad_request(format!("copy operation does not apply: doc is missing from path: {from:?}"))
+                        ApiError::bad_request(format!(
+                            "copy operation does not apply: doc is missing from path: {from:?}"
+                        ))
                     })?
                 };
                 add(doc, &path, v)?;
@@ -154,10 +168,16 @@ mod tests {
     #[test]
     fn merge() {
         let mut t = json!({"metadata":{"labels":{"a":"1","b":"2"}},"x":[1,2]});
-        merge_patch(&mut t, &json!({"metadata":{"labels":{"a":null,"c":"3"}},"x":[3]}));
+        merge_patch(
+            &mut t,
+            &json!({"metadata":{"labels":{"a":null,"c":"3"}},"x":[3]}),
+        );
         assert_eq!(t, json!({"metadata":{"labels":{"b":"2","c":"3"}},"x":[3]}));
         let mut t = json!({"a":1});
-        strategic_merge_patch(&mut t, &json!({"$setElementOrder/x":[1],"b":{"$patch":"replace","c":1}}));
+        strategic_merge_patch(
+            &mut t,
+            &json!({"$setElementOrder/x":[1],"b":{"$patch":"replace","c":1}}),
+        );
         assert_eq!(t, json!({"a":1,"b":{"c":1}}));
     }
 

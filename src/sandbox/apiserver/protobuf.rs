@@ -14,8 +14,6 @@ const MAGIC: &[u8] = b"k8s\x00";
 #[derive(Clone, Copy)]
 enum F {
     Str,
-    Bytes,
-    Int,
     Bool,
     Msg(&'static [Field]),
     MapStr,
@@ -43,8 +41,15 @@ const POLICY_RULE: &[Field] = &[
     (4, "resourceNames", F::RepStr),
     (5, "nonResourceURLs", F::RepStr),
 ];
-const LABEL_REQ: &[Field] = &[(1, "key", F::Str), (2, "operator", F::Str), (3, "values", F::RepStr)];
-const LABEL_SELECTOR: &[Field] = &[(1, "matchLabels", F::MapStr), (2, "matchExpressions", F::RepMsg(LABEL_REQ))];
+const LABEL_REQ: &[Field] = &[
+    (1, "key", F::Str),
+    (2, "operator", F::Str),
+    (3, "values", F::RepStr),
+];
+const LABEL_SELECTOR: &[Field] = &[
+    (1, "matchLabels", F::MapStr),
+    (2, "matchExpressions", F::RepMsg(LABEL_REQ)),
+];
 const AGGREGATION: &[Field] = &[(1, "clusterRoleSelectors", F::RepMsg(LABEL_SELECTOR))];
 const SUBJECT: &[Field] = &[
     (1, "kind", F::Str),
@@ -52,7 +57,11 @@ const SUBJECT: &[Field] = &[
     (3, "name", F::Str),
     (4, "namespace", F::Str),
 ];
-const ROLE_REF: &[Field] = &[(1, "apiGroup", F::Str), (2, "kind", F::Str), (3, "name", F::Str)];
+const ROLE_REF: &[Field] = &[
+    (1, "apiGroup", F::Str),
+    (2, "kind", F::Str),
+    (3, "name", F::Str),
+];
 const RESOURCE_ATTRS: &[Field] = &[
     (1, "namespace", F::Str),
     (2, "verb", F::Str),
@@ -76,7 +85,12 @@ const META: Field = (1, "metadata", F::Msg(OBJECT_META));
 fn schema(kind: &str) -> Option<&'static [Field]> {
     Some(match kind {
         "Namespace" | "SelfSubjectReview" => &[META],
-        "ConfigMap" => &[META, (2, "data", F::MapStr), (3, "binaryData", F::MapBytes), (4, "immutable", F::Bool)],
+        "ConfigMap" => &[
+            META,
+            (2, "data", F::MapStr),
+            (3, "binaryData", F::MapBytes),
+            (4, "immutable", F::Bool),
+        ],
         "Secret" => &[
             META,
             (2, "data", F::MapBytes),
@@ -91,7 +105,11 @@ fn schema(kind: &str) -> Option<&'static [Field]> {
             (4, "automountServiceAccountToken", F::Bool),
         ],
         "Role" => &[META, (2, "rules", F::RepMsg(POLICY_RULE))],
-        "ClusterRole" => &[META, (2, "rules", F::RepMsg(POLICY_RULE)), (3, "aggregationRule", F::Msg(AGGREGATION))],
+        "ClusterRole" => &[
+            META,
+            (2, "rules", F::RepMsg(POLICY_RULE)),
+            (3, "aggregationRule", F::Msg(AGGREGATION)),
+        ],
         "RoleBinding" | "ClusterRoleBinding" => &[
             META,
             (2, "subjects", F::RepMsg(SUBJECT)),
@@ -154,7 +172,9 @@ fn map_entry(b: &[u8], bytes: bool) -> Option<(String, Value)> {
     for (n, w) in fields(b)? {
         match (n, w) {
             (1, Wire::Len(x)) => k = string(x)?,
-            (2, Wire::Len(x)) if bytes => v = json!(base64::engine::general_purpose::STANDARD.encode(x)),
+            (2, Wire::Len(x)) if bytes => {
+                v = json!(base64::engine::general_purpose::STANDARD.encode(x))
+            }
             (2, Wire::Len(x)) => v = json!(string(x)?),
             _ => {}
         }
@@ -172,12 +192,6 @@ fn message(buf: &[u8], schema: &[Field]) -> Option<Value> {
         match (ty, wire) {
             (F::Str, Wire::Len(b)) => {
                 out.insert(name, json!(string(b)?));
-            }
-            (F::Bytes, Wire::Len(b)) => {
-                out.insert(name, json!(base64::engine::general_purpose::STANDARD.encode(b)));
-            }
-            (F::Int, Wire::Varint(v)) => {
-                out.insert(name, json!(v));
             }
             (F::Bool, Wire::Varint(v)) => {
                 out.insert(name, json!(v != 0));

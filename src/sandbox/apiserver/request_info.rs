@@ -71,9 +71,7 @@ pub fn parse(method: &str, path: &str, query: &HashMap<String, String>) -> Reque
     let resource = rest.first().copied().unwrap_or_default();
     let name = rest.get(1).copied().unwrap_or_default();
     let subresource = rest.get(2).copied().unwrap_or_default();
-    let watch = query
-        .get("watch")
-        .is_some_and(|w| w == "true" || w == "1");
+    let watch = query.get("watch").is_some_and(|w| w == "true" || w == "1");
     let verb = match (method, name.is_empty()) {
         ("GET" | "HEAD", true) if watch => "watch",
         ("GET" | "HEAD", true) => "list",
@@ -110,15 +108,27 @@ mod tests {
     #[test]
     fn shapes() {
         let r = p("GET", "/api/v1/namespaces/dev/pods");
-        assert_eq!((r.verb.as_str(), r.namespace.as_str(), r.resource.as_str()), ("list", "dev", "pods"));
+        assert_eq!(
+            (r.verb.as_str(), r.namespace.as_str(), r.resource.as_str()),
+            ("list", "dev", "pods")
+        );
         let r = p("GET", "/api/v1/namespaces/dev");
-        assert_eq!((r.resource.as_str(), r.name.as_str(), r.namespace.as_str()), ("namespaces", "dev", "dev"));
+        assert_eq!(
+            (r.resource.as_str(), r.name.as_str(), r.namespace.as_str()),
+            ("namespaces", "dev", "dev")
+        );
         let r = p("PUT", "/api/v1/namespaces/dev/status");
-        assert_eq!((r.resource.as_str(), r.subresource.as_str()), ("namespaces", "status"));
+        assert_eq!(
+            (r.resource.as_str(), r.subresource.as_str()),
+            ("namespaces", "status")
+        );
         let r = p("GET", "/api/v1/namespaces/dev/pods/x/log");
         assert_eq!((r.verb.as_str(), r.subresource.as_str()), ("get", "log"));
         let r = p("POST", "/apis/rbac.authorization.k8s.io/v1/clusterroles");
-        assert_eq!((r.verb.as_str(), r.group.as_str(), r.namespace.as_str()), ("create", "rbac.authorization.k8s.io", ""));
+        assert_eq!(
+            (r.verb.as_str(), r.group.as_str(), r.namespace.as_str()),
+            ("create", "rbac.authorization.k8s.io", "")
+        );
         let r = p("GET", "/apis/apps/v1");
         assert!(!r.is_resource);
         let r = p("GET", "/api");

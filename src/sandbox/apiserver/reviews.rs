@@ -27,7 +27,12 @@ pub fn answer(res: &ResourceDef, store: &Store, user: &UserInfo, body: &Value) -
         }
         "selfsubjectaccessreviews" => {
             let spec = body.get("spec").cloned().unwrap_or(json!({}));
-            let s = |v: &Value, k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or_default().to_string();
+            let s = |v: &Value, k: &str| {
+                v.get(k)
+                    .and_then(|x| x.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
             let attrs = if let Some(r) = spec.get("resourceAttributes").filter(|r| r.is_object()) {
                 Attributes {
                     verb: s(r, "verb"),

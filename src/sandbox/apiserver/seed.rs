@@ -28,7 +28,12 @@ fn bootstrap_meta(name: &str, labels: Value) -> Value {
     })
 }
 
-fn cluster_role(name: &str, labels: Value, rules: Vec<Value>, aggregate_from: Option<&str>) -> Value {
+fn cluster_role(
+    name: &str,
+    labels: Value,
+    rules: Vec<Value>,
+    aggregate_from: Option<&str>,
+) -> Value {
     let mut cr = json!({
         "apiVersion": RBAC_V1,
         "kind": "ClusterRole",
@@ -85,11 +90,24 @@ fn cluster_roles() -> Vec<Value> {
             "system:aggregate-to-admin",
             t("admin"),
             vec![
-                rule(&["authorization.k8s.io"], &["localsubjectaccessreviews"], &["create"]),
+                rule(
+                    &["authorization.k8s.io"],
+                    &["localsubjectaccessreviews"],
+                    &["create"],
+                ),
                 rule(
                     &["rbac.authorization.k8s.io"],
                     &["rolebindings", "roles"],
-                    &["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"],
+                    &[
+                        "create",
+                        "delete",
+                        "deletecollection",
+                        "get",
+                        "list",
+                        "patch",
+                        "update",
+                        "watch",
+                    ],
                 ),
             ],
             None,
@@ -100,26 +118,66 @@ fn cluster_roles() -> Vec<Value> {
             vec![
                 rule(
                     &[""],
-                    &["pods/attach", "pods/exec", "pods/portforward", "pods/proxy", "secrets", "services/proxy"],
+                    &[
+                        "pods/attach",
+                        "pods/exec",
+                        "pods/portforward",
+                        "pods/proxy",
+                        "secrets",
+                        "services/proxy",
+                    ],
                     RO,
                 ),
                 rule(&[""], &["serviceaccounts"], &["impersonate"]),
-                rule(&[""], &["pods", "pods/attach", "pods/exec", "pods/portforward", "pods/proxy"], RW),
+                rule(
+                    &[""],
+                    &[
+                        "pods",
+                        "pods/attach",
+                        "pods/exec",
+                        "pods/portforward",
+                        "pods/proxy",
+                    ],
+                    RW,
+                ),
                 rule(&[""], &["pods/eviction"], &["create"]),
                 rule(
                     &[""],
-                    &["configmaps", "events", "persistentvolumeclaims", "replicationcontrollers", "replicationcontrollers/scale", "secrets", "serviceaccounts", "services", "services/proxy"],
+                    &[
+                        "configmaps",
+                        "events",
+                        "persistentvolumeclaims",
+                        "replicationcontrollers",
+                        "replicationcontrollers/scale",
+                        "secrets",
+                        "serviceaccounts",
+                        "services",
+                        "services/proxy",
+                    ],
                     RW,
                 ),
                 rule(&[""], &["serviceaccounts/token"], &["create"]),
                 rule(
                     &["apps"],
-                    &["daemonsets", "deployments", "deployments/rollback", "deployments/scale", "replicasets", "replicasets/scale", "statefulsets", "statefulsets/scale"],
+                    &[
+                        "daemonsets",
+                        "deployments",
+                        "deployments/rollback",
+                        "deployments/scale",
+                        "replicasets",
+                        "replicasets/scale",
+                        "statefulsets",
+                        "statefulsets/scale",
+                    ],
                     RW,
                 ),
                 rule(&["autoscaling"], &["horizontalpodautoscalers"], RW),
                 rule(&["batch"], &["cronjobs", "jobs"], RW),
-                rule(&["networking.k8s.io"], &["ingresses", "networkpolicies"], RW),
+                rule(
+                    &["networking.k8s.io"],
+                    &["ingresses", "networkpolicies"],
+                    RW,
+                ),
                 rule(&["policy"], &["poddisruptionbudgets"], RW),
             ],
             None,
@@ -130,24 +188,77 @@ fn cluster_roles() -> Vec<Value> {
             vec![
                 rule(
                     &[""],
-                    &["configmaps", "endpoints", "persistentvolumeclaims", "persistentvolumeclaims/status", "pods", "replicationcontrollers", "replicationcontrollers/scale", "serviceaccounts", "services", "services/status"],
+                    &[
+                        "configmaps",
+                        "endpoints",
+                        "persistentvolumeclaims",
+                        "persistentvolumeclaims/status",
+                        "pods",
+                        "replicationcontrollers",
+                        "replicationcontrollers/scale",
+                        "serviceaccounts",
+                        "services",
+                        "services/status",
+                    ],
                     RO,
                 ),
                 rule(
                     &[""],
-                    &["bindings", "events", "limitranges", "namespaces/status", "pods/log", "pods/status", "replicationcontrollers/status", "resourcequotas", "resourcequotas/status"],
+                    &[
+                        "bindings",
+                        "events",
+                        "limitranges",
+                        "namespaces/status",
+                        "pods/log",
+                        "pods/status",
+                        "replicationcontrollers/status",
+                        "resourcequotas",
+                        "resourcequotas/status",
+                    ],
                     RO,
                 ),
                 rule(&[""], &["namespaces"], RO),
                 rule(
                     &["apps"],
-                    &["controllerrevisions", "daemonsets", "daemonsets/status", "deployments", "deployments/scale", "deployments/status", "replicasets", "replicasets/scale", "replicasets/status", "statefulsets", "statefulsets/scale", "statefulsets/status"],
+                    &[
+                        "controllerrevisions",
+                        "daemonsets",
+                        "daemonsets/status",
+                        "deployments",
+                        "deployments/scale",
+                        "deployments/status",
+                        "replicasets",
+                        "replicasets/scale",
+                        "replicasets/status",
+                        "statefulsets",
+                        "statefulsets/scale",
+                        "statefulsets/status",
+                    ],
                     RO,
                 ),
-                rule(&["autoscaling"], &["horizontalpodautoscalers", "horizontalpodautoscalers/status"], RO),
-                rule(&["batch"], &["cronjobs", "cronjobs/status", "jobs", "jobs/status"], RO),
-                rule(&["networking.k8s.io"], &["ingresses", "ingresses/status", "networkpolicies"], RO),
-                rule(&["policy"], &["poddisruptionbudgets", "poddisruptionbudgets/status"], RO),
+                rule(
+                    &["autoscaling"],
+                    &[
+                        "horizontalpodautoscalers",
+                        "horizontalpodautoscalers/status",
+                    ],
+                    RO,
+                ),
+                rule(
+                    &["batch"],
+                    &["cronjobs", "cronjobs/status", "jobs", "jobs/status"],
+                    RO,
+                ),
+                rule(
+                    &["networking.k8s.io"],
+                    &["ingresses", "ingresses/status", "networkpolicies"],
+                    RO,
+                ),
+                rule(
+                    &["policy"],
+                    &["poddisruptionbudgets", "poddisruptionbudgets/status"],
+                    RO,
+                ),
             ],
             None,
         ),
@@ -155,7 +266,11 @@ fn cluster_roles() -> Vec<Value> {
             "system:basic-user",
             json!({}),
             vec![
-                rule(&["authentication.k8s.io"], &["selfsubjectreviews"], &["create"]),
+                rule(
+                    &["authentication.k8s.io"],
+                    &["selfsubjectreviews"],
+                    &["create"],
+                ),
                 rule(
                     &["authorization.k8s.io"],
                     &["selfsubjectaccessreviews", "selfsubjectrulesreviews"],
@@ -194,12 +309,33 @@ pub fn objects() -> Vec<(&'static str, Value)> {
     for cr in cluster_roles() {
         out.push((CLUSTER_ROLES, cr));
     }
-    out.push((CLUSTER_ROLE_BINDINGS, binding("cluster-admin", "cluster-admin", &["system:masters"])));
-    out.push((CLUSTER_ROLE_BINDINGS, binding("system:basic-user", "system:basic-user", &["system:authenticated"])));
-    out.push((CLUSTER_ROLE_BINDINGS, binding("system:discovery", "system:discovery", &["system:authenticated"])));
     out.push((
         CLUSTER_ROLE_BINDINGS,
-        binding("system:public-info-viewer", "system:public-info-viewer", &["system:authenticated", "system:unauthenticated"]),
+        binding("cluster-admin", "cluster-admin", &["system:masters"]),
+    ));
+    out.push((
+        CLUSTER_ROLE_BINDINGS,
+        binding(
+            "system:basic-user",
+            "system:basic-user",
+            &["system:authenticated"],
+        ),
+    ));
+    out.push((
+        CLUSTER_ROLE_BINDINGS,
+        binding(
+            "system:discovery",
+            "system:discovery",
+            &["system:authenticated"],
+        ),
+    ));
+    out.push((
+        CLUSTER_ROLE_BINDINGS,
+        binding(
+            "system:public-info-viewer",
+            "system:public-info-viewer",
+            &["system:authenticated", "system:unauthenticated"],
+        ),
     ));
     out
 }

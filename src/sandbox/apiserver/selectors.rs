@@ -69,10 +69,16 @@ impl Selector {
             } else if let Some((k, v)) = part.split_once('=') {
                 (k.trim().to_string(), Op::Eq(v.trim().to_string()))
             } else if let Some((k, v)) = part.split_once(" notin ") {
-                (k.trim().to_string(), Op::NotIn(set_values(v).ok_or_else(bad)?))
+                (
+                    k.trim().to_string(),
+                    Op::NotIn(set_values(v).ok_or_else(bad)?),
+                )
             } else if let Some((k, v)) = part.split_once(" in ") {
                 (k.trim().to_string(), Op::In(set_values(v).ok_or_else(bad)?))
-            } else if part.chars().all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c)) {
+            } else if part
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
+            {
                 (part.clone(), Op::Exists)
             } else {
                 return Err(bad());
@@ -152,7 +158,11 @@ mod tests {
     #[test]
     fn labels() {
         let o = json!({"metadata":{"name":"a","labels":{"app":"web","tier":"fe"}}});
-        let t = |s: &str| Selector::parse_labels(s).map(|x| x.matches_labels(&o)).unwrap_or(false);
+        let t = |s: &str| {
+            Selector::parse_labels(s)
+                .map(|x| x.matches_labels(&o))
+                .unwrap_or(false)
+        };
         assert!(t("app=web"));
         assert!(t("app==web,tier"));
         assert!(!t("app!=web"));

@@ -56,7 +56,10 @@ impl ApiError {
         } else if name.is_empty() {
             format!("{} is forbidden: {why}", qualified(group, resource))
         } else {
-            format!("{} {name:?} is forbidden: {why}", qualified(group, resource))
+            format!(
+                "{} {name:?} is forbidden: {why}",
+                qualified(group, resource)
+            )
         };
         let mut e = Self::new(403, "Forbidden", message);
         e.details = Some(details(name, group, resource));
@@ -75,7 +78,11 @@ impl ApiError {
 
     /// A path the server does not serve (unknown resource or group).
     pub fn path_not_found() -> Self {
-        let mut e = Self::new(404, "NotFound", "the server could not find the requested resource");
+        let mut e = Self::new(
+            404,
+            "NotFound",
+            "the server could not find the requested resource",
+        );
         e.details = Some(json!({}));
         e
     }
@@ -105,10 +112,7 @@ impl ApiError {
 
     /// 422 with one field cause, worded like `field.ErrorList.ToAggregate()`.
     pub fn invalid(group: &str, kind: &str, name: &str, causes: &[FieldError]) -> Self {
-        let list = causes
-            .iter()
-            .map(|c| c.to_string())
-            .collect::<Vec<_>>();
+        let list = causes.iter().map(|c| c.to_string()).collect::<Vec<_>>();
         let joined = if list.len() == 1 {
             list[0].clone()
         } else {
@@ -292,6 +296,9 @@ mod tests {
             e.message,
             "Namespace \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\": bad"
         );
-        assert_eq!(e.to_value()["details"]["causes"][0]["field"], "metadata.name");
+        assert_eq!(
+            e.to_value()["details"]["causes"][0]["field"],
+            "metadata.name"
+        );
     }
 }

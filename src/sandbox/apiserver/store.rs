@@ -78,7 +78,10 @@ impl Store {
             for (key, items) in p.objects {
                 let map = store.objects.entry(key).or_default();
                 for o in items {
-                    let k = (meta_str(&o, "namespace").to_string(), meta_str(&o, "name").to_string());
+                    let k = (
+                        meta_str(&o, "namespace").to_string(),
+                        meta_str(&o, "name").to_string(),
+                    );
                     map.insert(k, o);
                 }
             }
@@ -138,7 +141,10 @@ impl Store {
         if let Some(m) = obj.get_mut("metadata").and_then(|m| m.as_object_mut()) {
             m.insert("resourceVersion".into(), Value::String(rv));
         }
-        let k = (meta_str(&obj, "namespace").to_string(), meta_str(&obj, "name").to_string());
+        let k = (
+            meta_str(&obj, "namespace").to_string(),
+            meta_str(&obj, "name").to_string(),
+        );
         self.objects
             .entry(key.to_string())
             .or_default()

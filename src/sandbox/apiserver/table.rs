@@ -63,8 +63,11 @@ fn subjects(o: &Value, kind: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Builds the cells of one row.
+type RowFn = fn(&Value) -> Vec<Value>;
+
 /// Columns and a row builder per type.
-fn layout(res: &ResourceDef) -> (Vec<Value>, fn(&Value) -> Vec<Value>) {
+fn layout(res: &ResourceDef) -> (Vec<Value>, RowFn) {
     match (res.group, res.plural) {
         ("", "pods") => (
             vec![
@@ -78,7 +81,13 @@ fn layout(res: &ResourceDef) -> (Vec<Value>, fn(&Value) -> Vec<Value>) {
             ],
             |o| {
                 let containers = count(o, "/spec/containers");
-                let none = |v: String| if v.is_empty() { "<none>".to_string() } else { v };
+                let none = |v: String| {
+                    if v.is_empty() {
+                        "<none>".to_string()
+                    } else {
+                        v
+                    }
+                };
                 vec![
                     json!(meta_str(o, "name")),
                     json!(format!("0/{containers}")),
@@ -92,7 +101,13 @@ fn layout(res: &ResourceDef) -> (Vec<Value>, fn(&Value) -> Vec<Value>) {
         ),
         ("", "namespaces") => (
             vec![name_col(), col("Status", "string", "", 0), age_col()],
-            |o| vec![json!(meta_str(o, "name")), json!(s(o, "/status/phase")), json!(age(o))],
+            |o| {
+                vec![
+                    json!(meta_str(o, "name")),
+                    json!(s(o, "/status/phase")),
+                    json!(age(o)),
+                ]
+            },
         ),
         ("", "configmaps") => (
             vec![name_col(), col("Data", "integer", "", 0), age_col()],
@@ -102,10 +117,20 @@ fn layout(res: &ResourceDef) -> (Vec<Value>, fn(&Value) -> Vec<Value>) {
             },
         ),
         ("", "secrets") => (
-            vec![name_col(), col("Type", "string", "", 0), col("Data", "integer", "", 0), age_col()],
+            vec![
+                name_col(),
+                col("Type", "string", "", 0),
+                col("Data", "integer", "", 0),
+                age_col(),
+            ],
             |o| {
                 let n = count(o, "/data") + count(o, "/stringData");
-                vec![json!(meta_str(o, "name")), json!(s(o, "/type")), json!(n), json!(age(o))]
+                vec![
+                    json!(meta_str(o, "name")),
+                    json!(s(o, "/type")),
+                    json!(n),
+                    json!(age(o)),
+                ]
             },
         ),
         ("", "services") => (
@@ -151,14 +176,27 @@ fn layout(res: &ResourceDef) -> (Vec<Value>, fn(&Value) -> Vec<Value>) {
                 age_col(),
             ],
             |o| {
-                let want = o.pointer("/spec/replicas").and_then(|r| r.as_i64()).unwrap_or(1);
-                vec![json!(meta_str(o, "name")), json!(format!("0/{want}")), json!(0), json!(0), json!(age(o))]
+                let want = o
+                    .pointer("/spec/replicas")
+                    .and_then(|r| r.as_i64())
+                    .unwrap_or(1);
+                vec![
+                    json!(meta_str(o, "name")),
+                    json!(format!("0/{want}")),
+                    json!(0),
+                    json!(0),
+                    json!(age(o)),
+                ]
             },
         ),
-        ("rbac.authorization.k8s.io", "roles" | "clusterroles") => (
-            vec![name_col(), col("Created At", "date", "", 0)],
-            |o| vec![json!(meta_str(o, "name")), json!(meta_str(o, "creationTimestamp"))],
-        ),
+        ("rbac.authorization.k8s.io", "roles" | "clusterroles") => {
+            (vec![name_col(), col("Created At", "date", "", 0)], |o| {
+                vec![
+                    json!(meta_str(o, "name")),
+                    json!(meta_str(o, "creationTimestamp")),
+                ]
+            })
+        }
         ("rbac.authorization.k8s.io", "rolebindings" | "clusterrolebindings") => (
             vec![
                 name_col(),
@@ -171,7 +209,11 @@ fn layout(res: &ResourceDef) -> (Vec<Value>, fn(&Value) -> Vec<Value>) {
             |o| {
                 vec![
                     json!(meta_str(o, "name")),
-                    json!(format!("{}/{}", s(o, "/roleRef/kind"), s(o, "/roleRef/name"))),
+                    json!(format!(
+                        "{}/{}",
+                        s(o, "/roleRef/kind"),
+                        s(o, "/roleRef/name")
+                    )),
                     json!(age(o)),
                     json!(subjects(o, "User")),
                     json!(subjects(o, "Group")),
@@ -224,11 +266,15 @@ mod tests {
         let res = super::super::resources::find("", "v1", "pods");
         let pod = json!({"metadata":{"name":"nginx","creationTimestamp":"2020-01-01T00:00:00Z"},
             "spec":{"containers":[{"name":"c"}]},"status":{"phase":"Pending"}});
-        let t = res.map(|r| table(r, &[pod], "5", "Metadata")).unwrap_or_default();
+        let t = res
+            .map(|r| table(r, &[pod], "5", "Metadata"))
+            .unwrap_or_default();
         assert_eq!(t["rows"][0]["cells"][1], "0/1");
         assert_eq!(t["rows"][0]["cells"][2], "Pending");
         assert_eq!(t["rows"][0]["object"]["kind"], "PartialObjectMetadata");
-        assert!(wants_table("application/json;as=Table;v=v1;g=meta.k8s.io,application/json"));
+        assert!(wants_table(
+            "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
+        ));
         assert!(!wants_table("application/json"));
     }
 }

@@ -64,7 +64,8 @@ fn generate() -> anyhow::Result<(String, String, String, String)> {
     let issuer = Issuer::new(ca, &ca_key);
 
     let key = KeyPair::generate().context("generating the serving key")?;
-    let mut params = CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])?;
+    let mut params =
+        CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])?;
     let mut dn = DistinguishedName::new();
     dn.push(DnType::CommonName, "kube-apiserver");
     params.distinguished_name = dn;
@@ -91,7 +92,9 @@ fn validity(params: &mut rcgen::CertificateParams) {
 }
 
 /// A rustls server config (ring provider, h2 and http/1.1) for the pair.
-pub fn rustls_config(certs: &ServingCerts) -> anyhow::Result<axum_server::tls_rustls::RustlsConfig> {
+pub fn rustls_config(
+    certs: &ServingCerts,
+) -> anyhow::Result<axum_server::tls_rustls::RustlsConfig> {
     use rustls::pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject};
     let chain = CertificateDer::pem_slice_iter(certs.cert_pem.as_bytes())
         .collect::<Result<Vec<_>, _>>()
@@ -104,5 +107,7 @@ pub fn rustls_config(certs: &ServingCerts) -> anyhow::Result<axum_server::tls_ru
         .with_no_client_auth()
         .with_single_cert(chain, key)?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    Ok(axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(config)))
+    Ok(axum_server::tls_rustls::RustlsConfig::from_config(
+        Arc::new(config),
+    ))
 }

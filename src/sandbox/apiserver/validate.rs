@@ -10,7 +10,8 @@ const DNS1035_MSG: &str = "a DNS-1035 label must consist of lower case alphanume
 fn is_label(s: &str) -> bool {
     let b = s.as_bytes();
     !b.is_empty()
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
         && b[0] != b'-'
         && b[b.len() - 1] != b'-'
 }
@@ -78,7 +79,10 @@ mod tests {
     #[test]
     fn rules() {
         assert!(name_problems(NameRule::Dns1123Label, "dev").is_empty());
-        assert_eq!(name_problems(NameRule::Dns1123Label, "Bad_Name"), vec![LABEL_MSG]);
+        assert_eq!(
+            name_problems(NameRule::Dns1123Label, "Bad_Name"),
+            vec![LABEL_MSG]
+        );
         assert!(name_problems(NameRule::Dns1123Label, "a.b").len() == 1);
         assert!(name_problems(NameRule::Dns1123Subdomain, "a.b-c").is_empty());
         assert!(!name_problems(NameRule::Dns1123Subdomain, "-a").is_empty());
@@ -86,6 +90,9 @@ mod tests {
         assert!(name_problems(NameRule::PathSegment, "system:basic-user").is_empty());
         assert!(!name_problems(NameRule::PathSegment, "a/b").is_empty());
         assert!(!name_problems(NameRule::Dns1123Label, &"a".repeat(64)).is_empty());
-        assert_eq!(name_errors(NameRule::Dns1123Label, "")[0].reason, "FieldValueRequired");
+        assert_eq!(
+            name_errors(NameRule::Dns1123Label, "")[0].reason,
+            "FieldValueRequired"
+        );
     }
 }

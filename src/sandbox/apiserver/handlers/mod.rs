@@ -76,7 +76,9 @@ fn ok_json(v: &serde_json::Value) -> Response {
 
 fn non_resource(st: &AppState, info: &RequestInfo) -> ApiResult<Response> {
     if info.verb != "get" && info.verb != "head" {
-        return Err(ApiError::method_not_allowed(&info.verb.to_ascii_uppercase()));
+        return Err(ApiError::method_not_allowed(
+            &info.verb.to_ascii_uppercase(),
+        ));
     }
     let parts: Vec<&str> = info.path.trim_end_matches('/').split('/').skip(1).collect();
     let found = match parts.as_slice() {
@@ -87,7 +89,9 @@ fn non_resource(st: &AppState, info: &RequestInfo) -> ApiResult<Response> {
         ["apis", g] => discovery::api_group(g),
         ["apis", g, v] => discovery::resource_list(g, v),
         ["healthz" | "livez" | "readyz"] => {
-            return Ok((StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], "ok").into_response());
+            return Ok(
+                (StatusCode::OK, [(header::CONTENT_TYPE, "text/plain")], "ok").into_response(),
+            );
         }
         ["openapi", "v3"] => Some(openapi::root()),
         ["openapi", "v3", rest @ ..] => openapi::group_version(&rest.join("/")),
@@ -123,7 +127,10 @@ async fn resource(
         headers,
         res,
     };
-    if res.namespaced && req.info.namespace.is_empty() && !matches!(req.info.verb.as_str(), "list" | "watch") {
+    if res.namespaced
+        && req.info.namespace.is_empty()
+        && !matches!(req.info.verb.as_str(), "list" | "watch")
+    {
         return Err(ApiError::path_not_found());
     }
     if res.storage == Storage::Review {

@@ -20,7 +20,15 @@ pub fn get(req: &Req) -> ApiResult<Response> {
     let res = req.res;
     let store = req.st.store();
     let obj = store
-        .get(&res.key(), if res.namespaced { &req.info.namespace } else { "" }, &req.info.name)
+        .get(
+            &res.key(),
+            if res.namespaced {
+                &req.info.namespace
+            } else {
+                ""
+            },
+            &req.info.name,
+        )
         .cloned()
         .ok_or_else(|| ApiError::not_found(res.group, res.plural, &req.info.name))?;
     if req.info.subresource == "log" {
@@ -28,7 +36,10 @@ pub fn get(req: &Req) -> ApiResult<Response> {
     }
     if table::wants_table(req.accept()) {
         let rv = store.resource_version().to_string();
-        return Ok(json_response(StatusCode::OK, &table::table(res, &[obj], &rv, &include(req))));
+        return Ok(json_response(
+            StatusCode::OK,
+            &table::table(res, &[obj], &rv, &include(req)),
+        ));
     }
     Ok(json_response(StatusCode::OK, &obj))
 }
@@ -70,7 +81,10 @@ pub fn list(req: &Req) -> ApiResult<Response> {
     let (labels, fields) = selectors(req)?;
     let (items, rv) = select(req, &labels, &fields);
     if table::wants_table(req.accept()) {
-        return Ok(json_response(StatusCode::OK, &table::table(req.res, &items, &rv, &include(req))));
+        return Ok(json_response(
+            StatusCode::OK,
+            &table::table(req.res, &items, &rv, &include(req)),
+        ));
     }
     Ok(json_response(
         StatusCode::OK,

@@ -142,7 +142,11 @@ fn binding_errors(req: &Req, obj: &Value) -> Vec<FieldError> {
         ));
     }
     if !supported.contains(&s("/roleRef/kind")) {
-        errs.push(FieldError::not_supported("roleRef.kind", s("/roleRef/kind"), supported));
+        errs.push(FieldError::not_supported(
+            "roleRef.kind",
+            s("/roleRef/kind"),
+            supported,
+        ));
     }
     if s("/roleRef/name").is_empty() {
         errs.push(FieldError::required("roleRef.name", ""));
@@ -151,14 +155,20 @@ fn binding_errors(req: &Req, obj: &Value) -> Vec<FieldError> {
 }
 
 fn role_ref_unchanged(req: &Req, old: &Value, new: &Value) -> ApiResult<()> {
-    if matches!(req.res.plural, "rolebindings" | "clusterrolebindings") && old.get("roleRef") != new.get("roleRef") {
+    if matches!(req.res.plural, "rolebindings" | "clusterrolebindings")
+        && old.get("roleRef") != new.get("roleRef")
+    {
         let name = meta_str(new, "name");
         let shown = serde_json::to_string(&new.get("roleRef")).unwrap_or_default();
         return Err(ApiError::invalid(
             req.res.group,
             req.res.kind,
             name,
-            &[FieldError::invalid("roleRef", &shown, "cannot change roleRef")],
+            &[FieldError::invalid(
+                "roleRef",
+                &shown,
+                "cannot change roleRef",
+            )],
         ));
     }
     Ok(())
@@ -220,7 +230,10 @@ pub fn finish(
     store
         .persist()
         .map_err(|e| ApiError::internal(format!("{e:#}")))?;
-    let latest = store.get(&key, ns_of(req), &name).cloned().unwrap_or(stored);
+    let latest = store
+        .get(&key, ns_of(req), &name)
+        .cloned()
+        .unwrap_or(stored);
     drop(store);
     for ev in events {
         let _ = req.st.events.send(ev);
@@ -245,7 +258,11 @@ fn create(req: &Req, bytes: &[u8]) -> ApiResult<Response> {
 fn precondition(req: &Req, old: &Value, new: &Value) -> ApiResult<()> {
     let want = meta_str(new, "resourceVersion");
     if !want.is_empty() && want != meta_str(old, "resourceVersion") {
-        return Err(ApiError::conflict(req.res.group, req.res.plural, &req.info.name));
+        return Err(ApiError::conflict(
+            req.res.group,
+            req.res.plural,
+            &req.info.name,
+        ));
     }
     Ok(())
 }
@@ -256,13 +273,20 @@ fn update(req: &Req, bytes: &[u8]) -> ApiResult<Response> {
     check_type(req, &mut obj)?;
     check_name_matches_url(req, &mut obj)?;
     let store = req.st.store();
-    let Some(old) = store.get(&req.res.key(), ns_of(req), &req.info.name).cloned() else {
+    let Some(old) = store
+        .get(&req.res.key(), ns_of(req), &req.info.name)
+        .cloned()
+    else {
         // RBAC objects allow create-on-update, as in the real registry.
         if req.res.group == "rbac.authorization.k8s.io" && req.info.subresource.is_empty() {
             prepare_new(req, &store, &mut obj)?;
             return finish(req, store, "ADDED", obj, StatusCode::CREATED);
         }
-        return Err(ApiError::not_found(req.res.group, req.res.plural, &req.info.name));
+        return Err(ApiError::not_found(
+            req.res.group,
+            req.res.plural,
+            &req.info.name,
+        ));
     };
     precondition(req, &old, &obj)?;
     let new = if req.info.subresource == "status" {
@@ -280,23 +304,32 @@ fn update(req: &Req, bytes: &[u8]) -> ApiResult<Response> {
 fn patch_object(req: &Req, bytes: &[u8]) -> ApiResult<Response> {
     let media = body::media_type(req.header(header::CONTENT_TYPE));
     let store = req.st.store();
-    let old = store.get(&req.res.key(), ns_of(req), &req.info.name).cloned();
+    let old = store
+        .get(&req.res.key(), ns_of(req), &req.info.name)
+        .cloned();
     if media == "application/apply-patch+yaml" {
         let (kind, obj, code) = apply::apply(req, &store, old, bytes)?;
         return finish(req, store, kind, obj, code);
     }
-    let old = old.ok_or_else(|| ApiError::not_found(req.res.group, req.res.plural, &req.info.name))?;
+    let old =
+        old.ok_or_else(|| ApiError::not_found(req.res.group, req.res.plural, &req.info.name))?;
     let mut new = old.clone();
     match media.as_str() {
-        "application/merge-patch+json" => patch::merge_patch(&mut new, &body::decode_object(bytes, &media)?),
+        "application/merge-patch+json" => {
+            patch::merge_patch(&mut new, &body::decode_object(bytes, &media)?)
+        }
         "application/strategic-merge-patch+json" => {
             patch::strategic_merge_patch(&mut new, &body::decode_object(bytes, &media)?)
         }
-        "application/json-patch+json" => patch::json_patch(&mut new, &body::decode(bytes, &media)?)?,
+        "application/json-patch+json" => {
+            patch::json_patch(&mut new, &body::decode(bytes, &media)?)?
+        }
         other => return Err(ApiError::unsupported_media(other)),
     }
     if !new.is_object() {
-        return Err(ApiError::bad_request("the patch turned the object into a non-object"));
+        return Err(ApiError::bad_request(
+            "the patch turned the object into a non-object",
+        ));
     }
     precondition(req, &old, &new)?;
     // Identity fields are not patchable.
@@ -393,7 +426,8 @@ fn delete(req: &Req, bytes: &[u8]) -> ApiResult<Response> {
         let _ = req.st.events.send(ev);
     }
     if req.res.plural == "namespaces" {
-        old["metadata"]["deletionTimestamp"] = json!(crate::sandbox::apiserver::objects::now_rfc3339());
+        old["metadata"]["deletionTimestamp"] =
+            json!(crate::sandbox::apiserver::objects::now_rfc3339());
         old["status"] = json!({"phase": "Terminating"});
     }
     Ok(json_response(StatusCode::OK, &old))
@@ -410,7 +444,8 @@ fn delete_collection(req: &Req, bytes: &[u8]) -> ApiResult<Response> {
     };
     let mut store = req.st.store();
     let key = req.res.key();
-    let ns = (req.res.namespaced && !req.info.namespace.is_empty()).then(|| req.info.namespace.clone());
+    let ns =
+        (req.res.namespaced && !req.info.namespace.is_empty()).then(|| req.info.namespace.clone());
     let names: Vec<String> = store
         .list(&key, ns.as_deref())
         .into_iter()
