@@ -566,3 +566,60 @@ fn aggregated_cluster_roles_are_seeded() {
             .is_some_and(|r| r.iter().any(|r| r["resources"] == json!(["widgets"])))
     );
 }
+
+#[test]
+fn watch_streams_current_then_changes() {
+    let c = start();
+    c.admin("POST", "/api/v1/namespaces", Some(ns("dev")));
+    c.admin("POST", "/api/v1/namespaces/dev/pods", Some(pod("a")));
+    let client = c.client();
+    let url = format!(
+        "{}/api/v1/namespaces/dev/pods?watch=true&timeoutSeconds=20",
+        c.url
+    );
+    let mut resp =
+        c.rt.block_on(client.get(url).bearer_auth(ADMIN_TOKEN).send())
+            .expect("watch");
+    assert_eq!(resp.status().as_u16(), 200);
+    let mut buf = String::new();
+    let mut next_event = |resp: &mut reqwest::Response| -> serde_json::Value {
+        loop {
+            if let Some(i) = buf.find('\n') {
+                let line: String = buf.drain(..=i).collect();
+                return serde_json::from_str(&line).expect("event json");
+            }
+            let chunk =
+                c.rt.block_on(resp.chunk())
+                    .expect("chunk")
+                    .expect("stream open");
+            buf.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    };
+    let ev = next_event(&mut resp);
+    assert_eq!(
+        (
+            ev["type"].as_str(),
+            ev["object"]["metadata"]["name"].as_str()
+        ),
+        (Some("ADDED"), Some("a"))
+    );
+    c.admin("POST", "/api/v1/namespaces/dev/pods", Some(pod("b")));
+    let ev = next_event(&mut resp);
+    assert_eq!(
+        (
+            ev["type"].as_str(),
+            ev["object"]["metadata"]["name"].as_str()
+        ),
+        (Some("ADDED"), Some("b"))
+    );
+    c.admin("DELETE", "/api/v1/namespaces/dev/pods/b", None);
+    let ev = next_event(&mut resp);
+    assert_eq!(
+        (
+            ev["type"].as_str(),
+            ev["object"]["metadata"]["name"].as_str()
+        ),
+        (Some("DELETED"), Some("b"))
+    );
+    assert_eq!(c.stats.get("api", "watch pods"), 1);
+}

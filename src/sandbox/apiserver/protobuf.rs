@@ -15,6 +15,12 @@ const MAGIC: &[u8] = b"k8s\x00";
 enum F {
     Str,
     Bool,
+    /// A plain int: zero is unset.
+    Int,
+    /// A pointer int (`*int32`): zero is a value.
+    OptInt,
+    /// `intstr.IntOrString`: {type, intVal, strVal}.
+    IntOrStr,
     Msg(&'static [Field]),
     MapStr,
     MapBytes,
@@ -82,6 +88,72 @@ const OBJECT_REF: &[Field] = &[(2, "namespace", F::Str), (3, "name", F::Str)];
 
 const META: Field = (1, "metadata", F::Msg(OBJECT_META));
 
+const CONTAINER_PORT: &[Field] = &[
+    (1, "name", F::Str),
+    (2, "hostPort", F::Int),
+    (3, "containerPort", F::Int),
+    (4, "protocol", F::Str),
+];
+const ENV_VAR: &[Field] = &[(1, "name", F::Str), (2, "value", F::Str)];
+const CONTAINER: &[Field] = &[
+    (1, "name", F::Str),
+    (2, "image", F::Str),
+    (3, "command", F::RepStr),
+    (4, "args", F::RepStr),
+    (5, "workingDir", F::Str),
+    (6, "ports", F::RepMsg(CONTAINER_PORT)),
+    (7, "env", F::RepMsg(ENV_VAR)),
+    (14, "imagePullPolicy", F::Str),
+];
+const POD_SPEC: &[Field] = &[
+    (2, "containers", F::RepMsg(CONTAINER)),
+    (3, "restartPolicy", F::Str),
+    (6, "dnsPolicy", F::Str),
+    (7, "nodeSelector", F::MapStr),
+    (8, "serviceAccountName", F::Str),
+    (20, "initContainers", F::RepMsg(CONTAINER)),
+];
+const POD_TEMPLATE: &[Field] = &[
+    (1, "metadata", F::Msg(OBJECT_META)),
+    (2, "spec", F::Msg(POD_SPEC)),
+];
+const DEPLOYMENT_SPEC: &[Field] = &[
+    (1, "replicas", F::OptInt),
+    (2, "selector", F::Msg(LABEL_SELECTOR)),
+    (3, "template", F::Msg(POD_TEMPLATE)),
+];
+const JOB_SPEC: &[Field] = &[
+    (1, "parallelism", F::OptInt),
+    (2, "completions", F::OptInt),
+    (3, "activeDeadlineSeconds", F::OptInt),
+    (6, "template", F::Msg(POD_TEMPLATE)),
+    (7, "backoffLimit", F::OptInt),
+];
+const JOB_TEMPLATE: &[Field] = &[
+    (1, "metadata", F::Msg(OBJECT_META)),
+    (2, "spec", F::Msg(JOB_SPEC)),
+];
+const CRON_JOB_SPEC: &[Field] = &[
+    (1, "schedule", F::Str),
+    (3, "concurrencyPolicy", F::Str),
+    (4, "suspend", F::Bool),
+    (5, "jobTemplate", F::Msg(JOB_TEMPLATE)),
+];
+const SERVICE_PORT: &[Field] = &[
+    (1, "name", F::Str),
+    (2, "protocol", F::Str),
+    (3, "port", F::Int),
+    (4, "targetPort", F::IntOrStr),
+    (5, "nodePort", F::Int),
+];
+const SERVICE_SPEC: &[Field] = &[
+    (1, "ports", F::RepMsg(SERVICE_PORT)),
+    (2, "selector", F::MapStr),
+    (3, "clusterIP", F::Str),
+    (4, "type", F::Str),
+    (10, "externalName", F::Str),
+];
+
 fn schema(kind: &str) -> Option<&'static [Field]> {
     Some(match kind {
         "Namespace" | "SelfSubjectReview" => &[META],
@@ -115,6 +187,10 @@ fn schema(kind: &str) -> Option<&'static [Field]> {
             (2, "subjects", F::RepMsg(SUBJECT)),
             (3, "roleRef", F::Msg(ROLE_REF)),
         ],
+        "Deployment" => &[META, (2, "spec", F::Msg(DEPLOYMENT_SPEC))],
+        "Job" => &[META, (2, "spec", F::Msg(JOB_SPEC))],
+        "CronJob" => &[META, (2, "spec", F::Msg(CRON_JOB_SPEC))],
+        "Service" => &[META, (2, "spec", F::Msg(SERVICE_SPEC))],
         "SelfSubjectAccessReview" => &[META, (2, "spec", F::Msg(SSAR_SPEC))],
         "SelfSubjectRulesReview" => &[META, (2, "spec", F::Msg(SSRR_SPEC))],
         _ => return None,
@@ -189,12 +265,39 @@ fn message(buf: &[u8], schema: &[Field]) -> Option<Value> {
             continue;
         };
         let name = name.to_string();
+        // Empty strings and false are "unset" (JSON omitempty); proto2 still sends them.
         match (ty, wire) {
             (F::Str, Wire::Len(b)) => {
-                out.insert(name, json!(string(b)?));
+                if !b.is_empty() {
+                    out.insert(name, json!(string(b)?));
+                }
+            }
+            (F::Int | F::OptInt, Wire::Varint(v)) => {
+                // int32/int64 fields are two's-complement varints.
+                if v != 0 || matches!(ty, F::OptInt) {
+                    out.insert(name, json!(v as i64));
+                }
+            }
+            (F::IntOrStr, Wire::Len(b)) => {
+                let m = message(
+                    b,
+                    &[
+                        (1, "type", F::Int),
+                        (2, "intVal", F::OptInt),
+                        (3, "strVal", F::Str),
+                    ],
+                )?;
+                let v = if m["type"] == 1 {
+                    m.get("strVal").cloned().unwrap_or(json!(""))
+                } else {
+                    m.get("intVal").cloned().unwrap_or(json!(0))
+                };
+                out.insert(name, v);
             }
             (F::Bool, Wire::Varint(v)) => {
-                out.insert(name, json!(v != 0));
+                if v != 0 {
+                    out.insert(name, json!(true));
+                }
             }
             (F::Msg(s), Wire::Len(b)) => {
                 out.insert(name, message(b, s)?);

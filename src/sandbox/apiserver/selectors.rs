@@ -100,7 +100,9 @@ impl Selector {
                     "invalid selector: {s:?}; only = and != are supported for fields"
                 )));
             }
-            let supported = matches!(k.as_str(), "metadata.name" | "metadata.namespace")
+            // Events (always listed empty here) take involvedObject.* and more.
+            let supported = kind == "Event"
+                || matches!(k.as_str(), "metadata.name" | "metadata.namespace")
                 || (kind == "Pod" && matches!(k.as_str(), "status.phase" | "spec.nodeName"))
                 || (kind == "Namespace" && k == "status.phase")
                 || (kind == "Secret" && k == "type");
