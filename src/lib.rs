@@ -12,6 +12,7 @@ pub mod credential;
 pub mod entra;
 pub mod graph;
 pub mod k8s;
+pub mod kubeconfig;
 pub mod output;
 pub mod rbac;
 pub mod sandbox;
@@ -25,6 +26,12 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    // kubectl_complete-entra runs `kubectl-entra __complete -- WORDS`; answered before clap so
+    // the generated completion scripts never offer it.
+    if args.get(1).is_some_and(|a| a == "__complete") {
+        return commands::complete(&args[2..]);
+    }
     let cli = match <cli::Cli as clap::Parser>::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => {

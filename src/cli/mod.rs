@@ -139,16 +139,26 @@ Examples:
     #[command(
         name = "convert-kubeconfig",
         after_help = "Examples:
+  # After az aks get-credentials, switch its users to kubectl-entra (the original is backed up)
   az aks get-credentials --resource-group myResourceGroup --name myAKSCluster
   kubectl entra convert-kubeconfig
-  kubectl entra convert-kubeconfig --context myAKSCluster --dry-run"
+
+  # Only the user of one context, printed instead of written
+  kubectl entra convert-kubeconfig --context myAKSCluster --dry-run
+
+  # Another file
+  kubectl entra convert-kubeconfig --kubeconfig ./aks.kubeconfig"
     )]
     ConvertKubeconfig(ConvertKubeconfigArgs),
 
     /// Print a shell completion script
     #[command(after_help = "Examples:
+  # Complete `kubectl-entra <TAB>` in this bash session, or in every zsh session
   source <(kubectl-entra completion bash)
-  kubectl-entra completion zsh > \"${fpath[1]}/_kubectl-entra\"")]
+  kubectl-entra completion zsh > \"${fpath[1]}/_kubectl-entra\"
+
+  # Complete `kubectl entra <TAB>` (kubectl 1.26+): put completions/kubectl_complete-entra on PATH
+  install -m 0755 completions/kubectl_complete-entra ~/.local/bin/")]
     Completion(CompletionArgs),
 
     /// Run a local Entra tenant emulator and Kubernetes API on loopback

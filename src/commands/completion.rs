@@ -1,8 +1,328 @@
-//! `kubectl entra completion` (not built yet).
+//! `kubectl entra completion SHELL` prints clap_complete's static script, and the hidden
+//! `__complete -- WORDS...` answers kubectl's plugin completion (kubectl 1.26+ runs
+//! `kubectl_complete-entra`, which calls it) with one candidate per line and a cobra directive.
+//!
+//! Hand-written because clap_complete's dynamic completion is behind its `unstable-dynamic`
+//! feature; this walks the same clap definitions, so it cannot drift from the CLI.
 
-use crate::cli::CompletionArgs;
+use crate::cli::{Cli, CompletionArgs, Shell};
+use clap::builder::ValueHint;
+use clap::{Arg, Command, CommandFactory};
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-pub fn run(_args: CompletionArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`completion` is not available in this build yet")
+/// The binary name the scripts complete (kubectl runs the plugin under this name).
+pub const BIN_NAME: &str = "kubectl-entra";
+
+/// Cobra's ShellCompDirectiveDefault: the shell may fall back to file names.
+const DIRECTIVE_FILES: u8 = 0;
+/// Cobra's ShellCompDirectiveNoFileComp.
+const DIRECTIVE_NO_FILES: u8 = 4;
+
+pub fn run(args: CompletionArgs) -> anyhow::Result<ExitCode> {
+    std::io::stdout().lock().write_all(&script(args.shell))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The completion script for `shell`, exactly as checked in under completions/.
+pub fn script(shell: Shell) -> Vec<u8> {
+    let generator = match shell {
+        Shell::Bash => clap_complete::Shell::Bash,
+        Shell::Zsh => clap_complete::Shell::Zsh,
+        Shell::Fish => clap_complete::Shell::Fish,
+        Shell::Powershell => clap_complete::Shell::PowerShell,
+    };
+    let mut out = Vec::new();
+    clap_complete::generate(generator, &mut Cli::command(), BIN_NAME, &mut out);
+    out
+}
+
+/// `kubectl-entra __complete [--] WORDS...`: prints the candidates, then `:<directive>`.
+pub fn complete(args: &[OsString]) -> ExitCode {
+    let args = match args.first() {
+        Some(first) if first == "--" => &args[1..],
+        _ => args,
+    };
+    let words: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let (candidates, directive) = candidates(&words);
+    let mut text = String::new();
+    for c in candidates {
+        text.push_str(&c);
+        text.push('\n');
+    }
+    text.push_str(&format!(":{directive}\n"));
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::FAILURE,
+    }
+}
+
+/// Candidates for the last of `words` (the words typed after `kubectl entra`).
+pub fn candidates(words: &[String]) -> (Vec<String>, u8) {
+    let mut root = Cli::command();
+    root.build();
+    let (current_word, before) = match words.split_last() {
+        Some((last, before)) => (last.as_str(), before),
+        None => ("", &[][..]),
+    };
+
+    let mut cmd: &Command = &root;
+    let mut pending_value: Option<&Arg> = None;
+    let mut kubeconfig: Option<PathBuf> = None;
+    let mut positionals = 0usize;
+    let mut only_positionals = false;
+    for word in before {
+        if let Some(arg) = pending_value.take() {
+            if arg.get_id() == "kubeconfig" {
+                kubeconfig = Some(PathBuf::from(word));
+            }
+            continue;
+        }
+        if only_positionals {
+            positionals += 1;
+        } else if word == "--" {
+            only_positionals = true;
+        } else if let Some(long) = word.strip_prefix("--") {
+            match long.split_once('=') {
+                Some(("kubeconfig", path)) => kubeconfig = Some(PathBuf::from(path)),
+                Some(_) => {}
+                None => pending_value = find_long(cmd, long).filter(|a| takes_value(a)),
+            }
+        } else if let Some(shorts) = word.strip_prefix('-').filter(|s| !s.is_empty()) {
+            // `-n dev` takes the next word; `-ndev` carries its value.
+            if shorts.chars().count() == 1 {
+                let short = shorts.chars().next().unwrap_or_default();
+                pending_value = cmd
+                    .get_arguments()
+                    .find(|a| a.get_short() == Some(short))
+                    .filter(|a| takes_value(a));
+            }
+        } else if let Some(sub) = cmd.find_subcommand(word) {
+            cmd = sub;
+            positionals = 0;
+        } else {
+            positionals += 1;
+        }
+    }
+
+    if let Some(arg) = pending_value {
+        if arg.get_id() == "context" {
+            return contexts(kubeconfig.as_deref(), current_word, "");
+        }
+        return values(arg, current_word, "");
+    }
+    if !only_positionals
+        && let Some(long) = current_word.strip_prefix("--")
+        && let Some((name, partial)) = long.split_once('=')
+    {
+        return match find_long(cmd, name) {
+            Some(arg) if arg.get_id() == "context" => {
+                contexts(kubeconfig.as_deref(), partial, "--context=")
+            }
+            Some(arg) => values(arg, partial, &format!("--{name}=")),
+            None => (Vec::new(), DIRECTIVE_NO_FILES),
+        };
+    }
+    if !only_positionals && current_word.starts_with('-') {
+        let flags = cmd
+            .get_arguments()
+            .filter(|a| !a.is_hide_set())
+            .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
+            .filter(|f| f.starts_with(current_word));
+        return (sorted(flags), DIRECTIVE_NO_FILES);
+    }
+
+    let mut found: Vec<String> = cmd
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set())
+        .map(|s| s.get_name().to_owned())
+        .filter(|n| n.starts_with(current_word))
+        .collect();
+    let positional = cmd
+        .get_arguments()
+        .filter(|a| a.is_positional())
+        .nth(positionals);
+    if let Some(arg) = positional {
+        let (more, directive) = values(arg, current_word, "");
+        found.extend(more);
+        if found.is_empty() {
+            return (found, directive);
+        }
+    }
+    (sorted(found.into_iter()), DIRECTIVE_NO_FILES)
+}
+
+/// Context names of the kubeconfig kubectl would use (`--kubeconfig` typed earlier, else
+/// $KUBECONFIG's first file, else ~/.kube/config). An unreadable file offers nothing.
+fn contexts(kubeconfig: Option<&Path>, partial: &str, prefix: &str) -> (Vec<String>, u8) {
+    let env = std::env::var_os("KUBECONFIG");
+    let names = crate::kubeconfig::resolve_path(kubeconfig, env.as_deref())
+        .map(|path| context_names(&path))
+        .unwrap_or_default();
+    let matching = names
+        .into_iter()
+        .filter(|n| n.starts_with(partial))
+        .map(|n| format!("{prefix}{n}"));
+    (matching.collect(), DIRECTIVE_NO_FILES)
+}
+
+fn context_names(path: &Path) -> Vec<String> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    let Ok(doc) = serde_yaml::from_str::<serde_yaml::Value>(&text) else {
+        return Vec::new();
+    };
+    doc.get("contexts")
+        .and_then(serde_yaml::Value::as_sequence)
+        .map(|contexts| {
+            contexts
+                .iter()
+                .filter_map(|c| c.get("name").and_then(serde_yaml::Value::as_str))
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn find_long<'a>(cmd: &'a Command, long: &str) -> Option<&'a Arg> {
+    cmd.get_arguments().find(|a| a.get_long() == Some(long))
+}
+
+fn takes_value(arg: &Arg) -> bool {
+    arg.get_action().takes_values()
+}
+
+/// Values for one argument: its clap possible values, else well-known ones, else file names
+/// when the argument is a path.
+fn values(arg: &Arg, partial: &str, prefix: &str) -> (Vec<String>, u8) {
+    let mut known: Vec<String> = arg
+        .get_possible_values()
+        .iter()
+        .filter(|v| !v.is_hide_set())
+        .map(|v| v.get_name().to_owned())
+        .collect();
+    if known.is_empty() {
+        known = well_known_values(arg.get_id().as_str())
+            .iter()
+            .map(|v| (*v).to_owned())
+            .collect();
+    }
+    if known.is_empty() && is_path(arg) {
+        return (Vec::new(), DIRECTIVE_FILES);
+    }
+    let matching = known
+        .into_iter()
+        .filter(|v| v.starts_with(partial))
+        .map(|v| format!("{prefix}{v}"));
+    (matching.collect(), DIRECTIVE_NO_FILES)
+}
+
+/// Values that are free text to clap but have a usual set (roles of the AKS article, clouds).
+fn well_known_values(id: &str) -> &'static [&'static str] {
+    match id {
+        "role" => &["full-access", "admin", "edit", "view"],
+        "login" => &["devicecode"],
+        "environment" => &["AzurePublicCloud", "AzureChinaCloud", "AzureUSGovernment"],
+        "verb" => &[
+            "get",
+            "list",
+            "watch",
+            "create",
+            "update",
+            "patch",
+            "delete",
+            "deletecollection",
+        ],
+        _ => &[],
+    }
+}
+
+fn is_path(arg: &Arg) -> bool {
+    matches!(
+        arg.get_value_hint(),
+        ValueHint::AnyPath | ValueHint::FilePath | ValueHint::DirPath
+    ) || arg
+        .get_value_names()
+        .is_some_and(|names| names.iter().any(|n| *n == "FILE" || *n == "DIR"))
+}
+
+fn sorted(items: impl Iterator<Item = String>) -> Vec<String> {
+    let mut v: Vec<String> = items.collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn complete(words: &[&str]) -> (Vec<String>, u8) {
+        let words: Vec<String> = words.iter().map(|w| (*w).to_owned()).collect();
+        candidates(&words)
+    }
+
+    #[test]
+    fn subcommands_by_prefix_without_hidden_ones() {
+        assert_eq!(complete(&["b"]).0, ["bind", "bindings"]);
+        let all = complete(&[""]).0;
+        assert!(all.contains(&"convert-kubeconfig".to_owned()));
+        assert!(!all.iter().any(|c| c.starts_with("__")));
+        assert_eq!(complete(&["b"]).1, DIRECTIVE_NO_FILES);
+    }
+
+    #[test]
+    fn flags_and_their_values() {
+        let flags = complete(&["bind", "--ro"]).0;
+        assert_eq!(flags, ["--role"]);
+        assert_eq!(
+            complete(&["bind", "--group", "appdev", "--role", ""]).0,
+            ["full-access", "admin", "edit", "view"]
+        );
+        assert_eq!(complete(&["bindings", "-o", "j"]).0, ["json"]);
+        assert_eq!(complete(&["bindings", "--output=y"]).0, ["--output=yaml"]);
+        assert_eq!(complete(&["completion", "f"]).0, ["fish"]);
+        assert!(
+            complete(&["-v", "2", "who"])
+                .0
+                .contains(&"whoami".to_owned())
+        );
+    }
+
+    #[test]
+    fn contexts_come_from_the_kubeconfig_typed_earlier() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config");
+        std::fs::write(
+            &path,
+            "contexts:\n- name: aks-dev\n  context: {}\n- name: aks-prod\n  context: {}\n- name: local\n",
+        )
+        .unwrap();
+        let p = path.to_str().unwrap();
+        assert_eq!(
+            complete(&["whoami", "--kubeconfig", p, "--context", "aks"]).0,
+            ["aks-dev", "aks-prod"]
+        );
+        let with_equals = format!("--kubeconfig={p}");
+        assert_eq!(
+            complete(&["bindings", &with_equals, "--context=l"]).0,
+            ["--context=local"]
+        );
+        let missing = dir.path().join("missing");
+        assert!(context_names(&missing).is_empty());
+    }
+
+    #[test]
+    fn paths_fall_back_to_file_names() {
+        assert_eq!(
+            complete(&["convert-kubeconfig", "--kubeconfig", ""]),
+            (Vec::new(), DIRECTIVE_FILES)
+        );
+    }
 }

@@ -12,6 +12,8 @@ mod sandbox;
 mod unbind;
 mod whoami;
 
+pub use completion::complete;
+
 use crate::cli::{Cli, Command};
 use std::process::ExitCode;
 

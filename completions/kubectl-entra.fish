@@ -1,0 +1,210 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_kubectl_entra_global_optspecs
+    string join \n v/v= h/help V/version
+end
+
+function __fish_kubectl_entra_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_kubectl_entra_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_kubectl_entra_using_subcommand
+    set -l cmd (__fish_kubectl_entra_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c kubectl-entra -n "__fish_kubectl_entra_needs_command" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kubectl-entra -n "__fish_kubectl_entra_needs_command" -s V -l version -d 'Print version'
+complete -c kubectl-entra -n "__fish_kubectl_entra_needs_command" -f -a "get-token" -d 'Print an ExecCredential for kubectl (the exec credential plugin entry point)'
+complete -c kubectl-entra -n "__fish_kubectl_entra_needs_command" -f -a "login" -d 'Sign in now and cache the tokens (shows who signed in, never the token)'
+complete -c kubectl-entra -n "__fish_kubectl_entra_needs_command" -f -a "logout" -d 'Remove cached tokens (of one tenant/client/server, or --all)'
+complete -c kubectl-entra -n "__fish_kubectl_entra_needs_command" -f -a "whoami" -d 'Show who the cluster thinks you are, beside what your Entra token says'
+complete -c kubectl-entra -n "__fish_kubectl_entra_needs_command" -f -a "can-i" -d 'Check whether you may do something, and why'
+complete -c kubectl-entra -n "__fish_kubectl_entra_needs_command" -f -a "bind" -d 'Bind Entra groups, users or service accounts to a namespace with a role'
+complete -c kubectl-entra -n "__fish_kubectl_entra_needs_command" -f -a "unbind" -d 'Remove bindings that `kubectl entra bind` created'
+complete -c kubectl-entra -n "__fish_kubectl_entra_needs_command" -f -a "bindings" -d 'List who is bound to what, with Entra group names'
+complete -c kubectl-entra -n "__fish_kubectl_entra_needs_command" -f -a "convert-kubeconfig" -d 'Rewrite kubeconfig users (azure auth-provider or kubelogin) to use kubectl-entra'
+complete -c kubectl-entra -n "__fish_kubectl_entra_needs_command" -f -a "completion" -d 'Print a shell completion script'
+complete -c kubectl-entra -n "__fish_kubectl_entra_needs_command" -f -a "sandbox" -d 'Run a local Entra tenant emulator and Kubernetes API on loopback'
+complete -c kubectl-entra -n "__fish_kubectl_entra_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l tenant-id -d 'Entra tenant: a tenant GUID, a verified domain, or `organizations`' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l client-id -d 'Public client application that signs the user in' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l server-id -d 'Server application (the token audience); AKS uses the same id in every cloud' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -s l -l login -d 'Login mode (supported: devicecode)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -s e -l environment -d 'Azure cloud: AzurePublicCloud, AzureChinaCloud or AzureUSGovernment (case-insensitive)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l authority-host -d 'Authority host URL, overriding --environment (https; http only for loopback)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l token-cache-dir -d 'Token cache directory (default: $KUBECACHEDIR/kubectl-entra, else ~/.kube/cache/kubectl-entra)' -r -F
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l token-cache -d 'Where tokens are kept: the OS keyring when one answers (auto), or only one of the two' -r -f -a "auto\t''
+keyring\t''
+file\t''"
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l timeout -d 'Time limit for each network call, e.g. 30s or 2m (the wait for you to sign in is not limited by it)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -s h -l help -d 'Print help'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l tenant-id -d 'Entra tenant: a tenant GUID, a verified domain, or `organizations`' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l client-id -d 'Public client application that signs the user in' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l server-id -d 'Server application (the token audience); AKS uses the same id in every cloud' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -s l -l login -d 'Login mode (supported: devicecode)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -s e -l environment -d 'Azure cloud: AzurePublicCloud, AzureChinaCloud or AzureUSGovernment (case-insensitive)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l authority-host -d 'Authority host URL, overriding --environment (https; http only for loopback)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l token-cache-dir -d 'Token cache directory (default: $KUBECACHEDIR/kubectl-entra, else ~/.kube/cache/kubectl-entra)' -r -F
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l token-cache -d 'Where tokens are kept: the OS keyring when one answers (auto), or only one of the two' -r -f -a "auto\t''
+keyring\t''
+file\t''"
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l timeout -d 'Time limit for each network call, e.g. 30s or 2m (the wait for you to sign in is not limited by it)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -s h -l help -d 'Print help'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l tenant-id -d 'Entra tenant: a tenant GUID, a verified domain, or `organizations`' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l client-id -d 'Public client application that signs the user in' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l server-id -d 'Server application (the token audience); AKS uses the same id in every cloud' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -s l -l login -d 'Login mode (supported: devicecode)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -s e -l environment -d 'Azure cloud: AzurePublicCloud, AzureChinaCloud or AzureUSGovernment (case-insensitive)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l authority-host -d 'Authority host URL, overriding --environment (https; http only for loopback)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l token-cache-dir -d 'Token cache directory (default: $KUBECACHEDIR/kubectl-entra, else ~/.kube/cache/kubectl-entra)' -r -F
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l token-cache -d 'Where tokens are kept: the OS keyring when one answers (auto), or only one of the two' -r -f -a "auto\t''
+keyring\t''
+file\t''"
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l timeout -d 'Time limit for each network call, e.g. 30s or 2m (the wait for you to sign in is not limited by it)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l all -d 'Remove every cached token, of every tenant, client and server'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -s h -l help -d 'Print help'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand whoami" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand whoami" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand whoami" -l graph-endpoint -d 'Microsoft Graph endpoint (default: follows --environment)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand whoami" -l graph-tenant-id -d 'Entra tenant for the Graph token (default: the context\'s --tenant-id)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand whoami" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand whoami" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand whoami" -l no-graph -d 'Do not call Microsoft Graph; show object ids only'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand whoami" -s h -l help -d 'Print help'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -s n -l namespace -d 'Namespace to check in (default: the context\'s namespace)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l subresource -d 'Subresource, such as log or status' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l verbs -d 'Verbs for --matrix (default: get list watch create update patch delete)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l as -d 'Impersonate this user (admins checking someone else)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l as-group -d 'Impersonate this group (repeatable)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l as-entra-group -d 'Impersonate an Entra group given by display name (resolved to its object id)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -s o -l output -d 'Output format (table for --list and --matrix; json or yaml for scripts)' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l graph-endpoint -d 'Microsoft Graph endpoint (default: follows --environment)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l graph-tenant-id -d 'Entra tenant for the Graph token (default: the context\'s --tenant-id)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -s A -l all-namespaces -d 'Check across all namespaces'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -s q -l quiet -d 'Exit with 0 or 1 and print nothing'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l why -d 'Explain which binding allows it, or what is missing'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l list -d 'List everything you may do in the namespace'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l matrix -d 'Print an access matrix (resources x verbs; namespaces x verbs for one resource with -A)'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l no-headers -d 'Omit table headers'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l no-graph -d 'Do not call Microsoft Graph; show object ids only'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -s h -l help -d 'Print help'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l group -d 'Entra group by display name, resolved through Microsoft Graph (repeatable)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l group-id -d 'Entra group by object id; no Graph lookup (repeatable)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l user -d 'A member\'s UPN, or the object id of a guest or service principal (repeatable)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l service-account -d 'A Kubernetes service account as NAMESPACE:NAME (repeatable)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -s n -l namespace -d 'Namespace to grant access in' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l role -d 'full-access (the AKS article\'s Role), admin, edit, view, or the name of an existing Role/ClusterRole' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l dry-run -d 'none, client (print the manifests, touch nothing) or server (validate on the API server)' -r -f -a "none\t''
+client\t''
+server\t''"
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -s o -l output -d 'Output format for the manifests (yaml by default with --dry-run=client)' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l graph-endpoint -d 'Microsoft Graph endpoint (default: follows --environment)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l graph-tenant-id -d 'Entra tenant for the Graph token (default: the context\'s --tenant-id)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l create-namespace -d 'Create the namespace when it does not exist'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l cluster-wide -d 'Bind with a ClusterRoleBinding, granting the role in every namespace (needs --yes-cluster-wide)'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l yes-cluster-wide -d 'Confirm that a cluster-wide grant is intended'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l no-graph -d 'Do not call Microsoft Graph; show object ids only'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -s h -l help -d 'Print help'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l group -d 'Entra group by display name, resolved through Microsoft Graph (repeatable)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l group-id -d 'Entra group by object id; no Graph lookup (repeatable)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l user -d 'A member\'s UPN, or the object id of a guest or service principal (repeatable)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l service-account -d 'A Kubernetes service account as NAMESPACE:NAME (repeatable)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -s n -l namespace -d 'Namespace to remove the binding from' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l role -d 'Only the bindings to this role (default: every role kubectl-entra bound the subject to)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l force -d 'Also delete these bindings although kubectl-entra did not create them (repeatable)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l dry-run -d 'none, client or server' -r -f -a "none\t''
+client\t''
+server\t''"
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l graph-endpoint -d 'Microsoft Graph endpoint (default: follows --environment)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l graph-tenant-id -d 'Entra tenant for the Graph token (default: the context\'s --tenant-id)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l cluster-wide -d 'Remove the ClusterRoleBinding made with bind --cluster-wide'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l no-graph -d 'Do not call Microsoft Graph; show object ids only'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -s h -l help -d 'Print help'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -s n -l namespace -d 'Namespace to list (default: the context\'s namespace)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -l graph-endpoint -d 'Microsoft Graph endpoint (default: follows --environment)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -l graph-tenant-id -d 'Entra tenant for the Graph token (default: the context\'s --tenant-id)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -s A -l all-namespaces -d 'List every namespace, and ClusterRoleBindings'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -l no-headers -d 'Omit table headers'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -l no-graph -d 'Do not call Microsoft Graph; show object ids only'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -s h -l help -d 'Print help'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l kubeconfig -d 'Kubeconfig file to rewrite (default: $KUBECONFIG\'s first file, then ~/.kube/config)' -r -F
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l context -d 'Convert only the user of this context (default: every azure or kubelogin user)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -s l -l login -d 'Login mode to write into the exec entry (the old entry\'s mode is not kept)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l tenant-id -d 'Tenant to write (default: read from the old entry)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l client-id -d 'Client id to write (default: read from the old entry, else the AKS client)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l server-id -d 'Server id to write (default: read from the old entry, else the AKS server)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -s e -l environment -d 'Azure cloud to write (default: read from the old entry)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l authority-host -d 'Authority host to write (default: read from the old entry; none for Entra\'s own)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l dry-run -d 'Print the converted kubeconfig on stdout and change nothing'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -s h -l help -d 'Print help'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand completion" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand completion" -s h -l help -d 'Print help'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand sandbox; and not __fish_seen_subcommand_from approve help" -l state-dir -d 'Directory for the sandbox\'s keys, CA, kubeconfigs and cluster state (default: a new temp dir)' -r -F
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand sandbox; and not __fish_seen_subcommand_from approve help" -l port -d 'Port of the Entra emulator on 127.0.0.1 (0 picks a free one)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand sandbox; and not __fish_seen_subcommand_from approve help" -l api-port -d 'Port of the Kubernetes API stand-in on 127.0.0.1 (0 picks a free one)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand sandbox; and not __fish_seen_subcommand_from approve help" -l port-file -d 'Write a JSON file with the sandbox\'s URLs and paths once it is ready' -r -F
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand sandbox; and not __fish_seen_subcommand_from approve help" -l auto-approve -d 'Approve every device code at once as this user' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand sandbox; and not __fish_seen_subcommand_from approve help" -l token-lifetime -d 'Lifetime of issued access tokens, e.g. 90s or 75m (default: random 60-90 minutes, like Entra)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand sandbox; and not __fish_seen_subcommand_from approve help" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand sandbox; and not __fish_seen_subcommand_from approve help" -s h -l help -d 'Print help'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand sandbox; and not __fish_seen_subcommand_from approve help" -f -a "approve" -d 'Approve (or decline) a pending device code as a sandbox user'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand sandbox; and not __fish_seen_subcommand_from approve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand sandbox; and __fish_seen_subcommand_from approve" -l user -d 'The sandbox user who signs in, e.g. aksdev@contoso.com' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand sandbox; and __fish_seen_subcommand_from approve" -l port-file -d 'The sandbox\'s port file (default: $KUBECTL_ENTRA_SANDBOX, else the last sandbox started)' -r -F
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand sandbox; and __fish_seen_subcommand_from approve" -l url -d 'The emulator\'s URL, instead of a port file' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand sandbox; and __fish_seen_subcommand_from approve" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand sandbox; and __fish_seen_subcommand_from approve" -l decline -d 'Decline instead of approving'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand sandbox; and __fish_seen_subcommand_from approve" -s h -l help -d 'Print help'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "approve" -d 'Approve (or decline) a pending device code as a sandbox user'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand sandbox; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings convert-kubeconfig completion sandbox help" -f -a "get-token" -d 'Print an ExecCredential for kubectl (the exec credential plugin entry point)'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings convert-kubeconfig completion sandbox help" -f -a "login" -d 'Sign in now and cache the tokens (shows who signed in, never the token)'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings convert-kubeconfig completion sandbox help" -f -a "logout" -d 'Remove cached tokens (of one tenant/client/server, or --all)'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings convert-kubeconfig completion sandbox help" -f -a "whoami" -d 'Show who the cluster thinks you are, beside what your Entra token says'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings convert-kubeconfig completion sandbox help" -f -a "can-i" -d 'Check whether you may do something, and why'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings convert-kubeconfig completion sandbox help" -f -a "bind" -d 'Bind Entra groups, users or service accounts to a namespace with a role'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings convert-kubeconfig completion sandbox help" -f -a "unbind" -d 'Remove bindings that `kubectl entra bind` created'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings convert-kubeconfig completion sandbox help" -f -a "bindings" -d 'List who is bound to what, with Entra group names'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings convert-kubeconfig completion sandbox help" -f -a "convert-kubeconfig" -d 'Rewrite kubeconfig users (azure auth-provider or kubelogin) to use kubectl-entra'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings convert-kubeconfig completion sandbox help" -f -a "completion" -d 'Print a shell completion script'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings convert-kubeconfig completion sandbox help" -f -a "sandbox" -d 'Run a local Entra tenant emulator and Kubernetes API on loopback'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings convert-kubeconfig completion sandbox help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and __fish_seen_subcommand_from sandbox" -f -a "approve" -d 'Approve (or decline) a pending device code as a sandbox user'

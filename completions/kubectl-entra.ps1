@@ -1,0 +1,329 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'kubectl-entra' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'kubectl-entra'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'kubectl-entra' {
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
+            [CompletionResult]::new('--v', '--v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('get-token', 'get-token', [CompletionResultType]::ParameterValue, 'Print an ExecCredential for kubectl (the exec credential plugin entry point)')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Sign in now and cache the tokens (shows who signed in, never the token)')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove cached tokens (of one tenant/client/server, or --all)')
+            [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show who the cluster thinks you are, beside what your Entra token says')
+            [CompletionResult]::new('can-i', 'can-i', [CompletionResultType]::ParameterValue, 'Check whether you may do something, and why')
+            [CompletionResult]::new('bind', 'bind', [CompletionResultType]::ParameterValue, 'Bind Entra groups, users or service accounts to a namespace with a role')
+            [CompletionResult]::new('unbind', 'unbind', [CompletionResultType]::ParameterValue, 'Remove bindings that `kubectl entra bind` created')
+            [CompletionResult]::new('bindings', 'bindings', [CompletionResultType]::ParameterValue, 'List who is bound to what, with Entra group names')
+            [CompletionResult]::new('convert-kubeconfig', 'convert-kubeconfig', [CompletionResultType]::ParameterValue, 'Rewrite kubeconfig users (azure auth-provider or kubelogin) to use kubectl-entra')
+            [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Run a local Entra tenant emulator and Kubernetes API on loopback')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kubectl-entra;get-token' {
+            [CompletionResult]::new('--tenant-id', '--tenant-id', [CompletionResultType]::ParameterName, 'Entra tenant: a tenant GUID, a verified domain, or `organizations`')
+            [CompletionResult]::new('--client-id', '--client-id', [CompletionResultType]::ParameterName, 'Public client application that signs the user in')
+            [CompletionResult]::new('--server-id', '--server-id', [CompletionResultType]::ParameterName, 'Server application (the token audience); AKS uses the same id in every cloud')
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Login mode (supported: devicecode)')
+            [CompletionResult]::new('--login', '--login', [CompletionResultType]::ParameterName, 'Login mode (supported: devicecode)')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Azure cloud: AzurePublicCloud, AzureChinaCloud or AzureUSGovernment (case-insensitive)')
+            [CompletionResult]::new('--environment', '--environment', [CompletionResultType]::ParameterName, 'Azure cloud: AzurePublicCloud, AzureChinaCloud or AzureUSGovernment (case-insensitive)')
+            [CompletionResult]::new('--authority-host', '--authority-host', [CompletionResultType]::ParameterName, 'Authority host URL, overriding --environment (https; http only for loopback)')
+            [CompletionResult]::new('--token-cache-dir', '--token-cache-dir', [CompletionResultType]::ParameterName, 'Token cache directory (default: $KUBECACHEDIR/kubectl-entra, else ~/.kube/cache/kubectl-entra)')
+            [CompletionResult]::new('--token-cache', '--token-cache', [CompletionResultType]::ParameterName, 'Where tokens are kept: the OS keyring when one answers (auto), or only one of the two')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time limit for each network call, e.g. 30s or 2m (the wait for you to sign in is not limited by it)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
+            [CompletionResult]::new('--v', '--v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'kubectl-entra;login' {
+            [CompletionResult]::new('--tenant-id', '--tenant-id', [CompletionResultType]::ParameterName, 'Entra tenant: a tenant GUID, a verified domain, or `organizations`')
+            [CompletionResult]::new('--client-id', '--client-id', [CompletionResultType]::ParameterName, 'Public client application that signs the user in')
+            [CompletionResult]::new('--server-id', '--server-id', [CompletionResultType]::ParameterName, 'Server application (the token audience); AKS uses the same id in every cloud')
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Login mode (supported: devicecode)')
+            [CompletionResult]::new('--login', '--login', [CompletionResultType]::ParameterName, 'Login mode (supported: devicecode)')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Azure cloud: AzurePublicCloud, AzureChinaCloud or AzureUSGovernment (case-insensitive)')
+            [CompletionResult]::new('--environment', '--environment', [CompletionResultType]::ParameterName, 'Azure cloud: AzurePublicCloud, AzureChinaCloud or AzureUSGovernment (case-insensitive)')
+            [CompletionResult]::new('--authority-host', '--authority-host', [CompletionResultType]::ParameterName, 'Authority host URL, overriding --environment (https; http only for loopback)')
+            [CompletionResult]::new('--token-cache-dir', '--token-cache-dir', [CompletionResultType]::ParameterName, 'Token cache directory (default: $KUBECACHEDIR/kubectl-entra, else ~/.kube/cache/kubectl-entra)')
+            [CompletionResult]::new('--token-cache', '--token-cache', [CompletionResultType]::ParameterName, 'Where tokens are kept: the OS keyring when one answers (auto), or only one of the two')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time limit for each network call, e.g. 30s or 2m (the wait for you to sign in is not limited by it)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
+            [CompletionResult]::new('--v', '--v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'kubectl-entra;logout' {
+            [CompletionResult]::new('--tenant-id', '--tenant-id', [CompletionResultType]::ParameterName, 'Entra tenant: a tenant GUID, a verified domain, or `organizations`')
+            [CompletionResult]::new('--client-id', '--client-id', [CompletionResultType]::ParameterName, 'Public client application that signs the user in')
+            [CompletionResult]::new('--server-id', '--server-id', [CompletionResultType]::ParameterName, 'Server application (the token audience); AKS uses the same id in every cloud')
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Login mode (supported: devicecode)')
+            [CompletionResult]::new('--login', '--login', [CompletionResultType]::ParameterName, 'Login mode (supported: devicecode)')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Azure cloud: AzurePublicCloud, AzureChinaCloud or AzureUSGovernment (case-insensitive)')
+            [CompletionResult]::new('--environment', '--environment', [CompletionResultType]::ParameterName, 'Azure cloud: AzurePublicCloud, AzureChinaCloud or AzureUSGovernment (case-insensitive)')
+            [CompletionResult]::new('--authority-host', '--authority-host', [CompletionResultType]::ParameterName, 'Authority host URL, overriding --environment (https; http only for loopback)')
+            [CompletionResult]::new('--token-cache-dir', '--token-cache-dir', [CompletionResultType]::ParameterName, 'Token cache directory (default: $KUBECACHEDIR/kubectl-entra, else ~/.kube/cache/kubectl-entra)')
+            [CompletionResult]::new('--token-cache', '--token-cache', [CompletionResultType]::ParameterName, 'Where tokens are kept: the OS keyring when one answers (auto), or only one of the two')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time limit for each network call, e.g. 30s or 2m (the wait for you to sign in is not limited by it)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
+            [CompletionResult]::new('--v', '--v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Remove every cached token, of every tenant, client and server')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'kubectl-entra;whoami' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('--graph-endpoint', '--graph-endpoint', [CompletionResultType]::ParameterName, 'Microsoft Graph endpoint (default: follows --environment)')
+            [CompletionResult]::new('--graph-tenant-id', '--graph-tenant-id', [CompletionResultType]::ParameterName, 'Entra tenant for the Graph token (default: the context''s --tenant-id)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
+            [CompletionResult]::new('--v', '--v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
+            [CompletionResult]::new('--no-graph', '--no-graph', [CompletionResultType]::ParameterName, 'Do not call Microsoft Graph; show object ids only')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'kubectl-entra;can-i' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to check in (default: the context''s namespace)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace to check in (default: the context''s namespace)')
+            [CompletionResult]::new('--subresource', '--subresource', [CompletionResultType]::ParameterName, 'Subresource, such as log or status')
+            [CompletionResult]::new('--verbs', '--verbs', [CompletionResultType]::ParameterName, 'Verbs for --matrix (default: get list watch create update patch delete)')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Impersonate this user (admins checking someone else)')
+            [CompletionResult]::new('--as-group', '--as-group', [CompletionResultType]::ParameterName, 'Impersonate this group (repeatable)')
+            [CompletionResult]::new('--as-entra-group', '--as-entra-group', [CompletionResultType]::ParameterName, 'Impersonate an Entra group given by display name (resolved to its object id)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format (table for --list and --matrix; json or yaml for scripts)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format (table for --list and --matrix; json or yaml for scripts)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('--graph-endpoint', '--graph-endpoint', [CompletionResultType]::ParameterName, 'Microsoft Graph endpoint (default: follows --environment)')
+            [CompletionResult]::new('--graph-tenant-id', '--graph-tenant-id', [CompletionResultType]::ParameterName, 'Entra tenant for the Graph token (default: the context''s --tenant-id)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
+            [CompletionResult]::new('--v', '--v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Check across all namespaces')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Check across all namespaces')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Exit with 0 or 1 and print nothing')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Exit with 0 or 1 and print nothing')
+            [CompletionResult]::new('--why', '--why', [CompletionResultType]::ParameterName, 'Explain which binding allows it, or what is missing')
+            [CompletionResult]::new('--list', '--list', [CompletionResultType]::ParameterName, 'List everything you may do in the namespace')
+            [CompletionResult]::new('--matrix', '--matrix', [CompletionResultType]::ParameterName, 'Print an access matrix (resources x verbs; namespaces x verbs for one resource with -A)')
+            [CompletionResult]::new('--no-headers', '--no-headers', [CompletionResultType]::ParameterName, 'Omit table headers')
+            [CompletionResult]::new('--no-graph', '--no-graph', [CompletionResultType]::ParameterName, 'Do not call Microsoft Graph; show object ids only')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'kubectl-entra;bind' {
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Entra group by display name, resolved through Microsoft Graph (repeatable)')
+            [CompletionResult]::new('--group-id', '--group-id', [CompletionResultType]::ParameterName, 'Entra group by object id; no Graph lookup (repeatable)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'A member''s UPN, or the object id of a guest or service principal (repeatable)')
+            [CompletionResult]::new('--service-account', '--service-account', [CompletionResultType]::ParameterName, 'A Kubernetes service account as NAMESPACE:NAME (repeatable)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to grant access in')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace to grant access in')
+            [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'full-access (the AKS article''s Role), admin, edit, view, or the name of an existing Role/ClusterRole')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'none, client (print the manifests, touch nothing) or server (validate on the API server)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for the manifests (yaml by default with --dry-run=client)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for the manifests (yaml by default with --dry-run=client)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('--graph-endpoint', '--graph-endpoint', [CompletionResultType]::ParameterName, 'Microsoft Graph endpoint (default: follows --environment)')
+            [CompletionResult]::new('--graph-tenant-id', '--graph-tenant-id', [CompletionResultType]::ParameterName, 'Entra tenant for the Graph token (default: the context''s --tenant-id)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
+            [CompletionResult]::new('--v', '--v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
+            [CompletionResult]::new('--create-namespace', '--create-namespace', [CompletionResultType]::ParameterName, 'Create the namespace when it does not exist')
+            [CompletionResult]::new('--cluster-wide', '--cluster-wide', [CompletionResultType]::ParameterName, 'Bind with a ClusterRoleBinding, granting the role in every namespace (needs --yes-cluster-wide)')
+            [CompletionResult]::new('--yes-cluster-wide', '--yes-cluster-wide', [CompletionResultType]::ParameterName, 'Confirm that a cluster-wide grant is intended')
+            [CompletionResult]::new('--no-graph', '--no-graph', [CompletionResultType]::ParameterName, 'Do not call Microsoft Graph; show object ids only')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'kubectl-entra;unbind' {
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Entra group by display name, resolved through Microsoft Graph (repeatable)')
+            [CompletionResult]::new('--group-id', '--group-id', [CompletionResultType]::ParameterName, 'Entra group by object id; no Graph lookup (repeatable)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'A member''s UPN, or the object id of a guest or service principal (repeatable)')
+            [CompletionResult]::new('--service-account', '--service-account', [CompletionResultType]::ParameterName, 'A Kubernetes service account as NAMESPACE:NAME (repeatable)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to remove the binding from')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace to remove the binding from')
+            [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'Only the bindings to this role (default: every role kubectl-entra bound the subject to)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Also delete these bindings although kubectl-entra did not create them (repeatable)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'none, client or server')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('--graph-endpoint', '--graph-endpoint', [CompletionResultType]::ParameterName, 'Microsoft Graph endpoint (default: follows --environment)')
+            [CompletionResult]::new('--graph-tenant-id', '--graph-tenant-id', [CompletionResultType]::ParameterName, 'Entra tenant for the Graph token (default: the context''s --tenant-id)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
+            [CompletionResult]::new('--v', '--v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
+            [CompletionResult]::new('--cluster-wide', '--cluster-wide', [CompletionResultType]::ParameterName, 'Remove the ClusterRoleBinding made with bind --cluster-wide')
+            [CompletionResult]::new('--no-graph', '--no-graph', [CompletionResultType]::ParameterName, 'Do not call Microsoft Graph; show object ids only')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'kubectl-entra;bindings' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to list (default: the context''s namespace)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace to list (default: the context''s namespace)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('--graph-endpoint', '--graph-endpoint', [CompletionResultType]::ParameterName, 'Microsoft Graph endpoint (default: follows --environment)')
+            [CompletionResult]::new('--graph-tenant-id', '--graph-tenant-id', [CompletionResultType]::ParameterName, 'Entra tenant for the Graph token (default: the context''s --tenant-id)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
+            [CompletionResult]::new('--v', '--v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'List every namespace, and ClusterRoleBindings')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'List every namespace, and ClusterRoleBindings')
+            [CompletionResult]::new('--no-headers', '--no-headers', [CompletionResultType]::ParameterName, 'Omit table headers')
+            [CompletionResult]::new('--no-graph', '--no-graph', [CompletionResultType]::ParameterName, 'Do not call Microsoft Graph; show object ids only')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'kubectl-entra;convert-kubeconfig' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file to rewrite (default: $KUBECONFIG''s first file, then ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Convert only the user of this context (default: every azure or kubelogin user)')
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Login mode to write into the exec entry (the old entry''s mode is not kept)')
+            [CompletionResult]::new('--login', '--login', [CompletionResultType]::ParameterName, 'Login mode to write into the exec entry (the old entry''s mode is not kept)')
+            [CompletionResult]::new('--tenant-id', '--tenant-id', [CompletionResultType]::ParameterName, 'Tenant to write (default: read from the old entry)')
+            [CompletionResult]::new('--client-id', '--client-id', [CompletionResultType]::ParameterName, 'Client id to write (default: read from the old entry, else the AKS client)')
+            [CompletionResult]::new('--server-id', '--server-id', [CompletionResultType]::ParameterName, 'Server id to write (default: read from the old entry, else the AKS server)')
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'Azure cloud to write (default: read from the old entry)')
+            [CompletionResult]::new('--environment', '--environment', [CompletionResultType]::ParameterName, 'Azure cloud to write (default: read from the old entry)')
+            [CompletionResult]::new('--authority-host', '--authority-host', [CompletionResultType]::ParameterName, 'Authority host to write (default: read from the old entry; none for Entra''s own)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
+            [CompletionResult]::new('--v', '--v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the converted kubeconfig on stdout and change nothing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'kubectl-entra;completion' {
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
+            [CompletionResult]::new('--v', '--v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'kubectl-entra;sandbox' {
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for the sandbox''s keys, CA, kubeconfigs and cluster state (default: a new temp dir)')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port of the Entra emulator on 127.0.0.1 (0 picks a free one)')
+            [CompletionResult]::new('--api-port', '--api-port', [CompletionResultType]::ParameterName, 'Port of the Kubernetes API stand-in on 127.0.0.1 (0 picks a free one)')
+            [CompletionResult]::new('--port-file', '--port-file', [CompletionResultType]::ParameterName, 'Write a JSON file with the sandbox''s URLs and paths once it is ready')
+            [CompletionResult]::new('--auto-approve', '--auto-approve', [CompletionResultType]::ParameterName, 'Approve every device code at once as this user')
+            [CompletionResult]::new('--token-lifetime', '--token-lifetime', [CompletionResultType]::ParameterName, 'Lifetime of issued access tokens, e.g. 90s or 75m (default: random 60-90 minutes, like Entra)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
+            [CompletionResult]::new('--v', '--v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve (or decline) a pending device code as a sandbox user')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kubectl-entra;sandbox;approve' {
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The sandbox user who signs in, e.g. aksdev@contoso.com')
+            [CompletionResult]::new('--port-file', '--port-file', [CompletionResultType]::ParameterName, 'The sandbox''s port file (default: $KUBECTL_ENTRA_SANDBOX, else the last sandbox started)')
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The emulator''s URL, instead of a port file')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
+            [CompletionResult]::new('--v', '--v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
+            [CompletionResult]::new('--decline', '--decline', [CompletionResultType]::ParameterName, 'Decline instead of approving')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'kubectl-entra;sandbox;help' {
+            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve (or decline) a pending device code as a sandbox user')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kubectl-entra;sandbox;help;approve' {
+            break
+        }
+        'kubectl-entra;sandbox;help;help' {
+            break
+        }
+        'kubectl-entra;help' {
+            [CompletionResult]::new('get-token', 'get-token', [CompletionResultType]::ParameterValue, 'Print an ExecCredential for kubectl (the exec credential plugin entry point)')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Sign in now and cache the tokens (shows who signed in, never the token)')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Remove cached tokens (of one tenant/client/server, or --all)')
+            [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show who the cluster thinks you are, beside what your Entra token says')
+            [CompletionResult]::new('can-i', 'can-i', [CompletionResultType]::ParameterValue, 'Check whether you may do something, and why')
+            [CompletionResult]::new('bind', 'bind', [CompletionResultType]::ParameterValue, 'Bind Entra groups, users or service accounts to a namespace with a role')
+            [CompletionResult]::new('unbind', 'unbind', [CompletionResultType]::ParameterValue, 'Remove bindings that `kubectl entra bind` created')
+            [CompletionResult]::new('bindings', 'bindings', [CompletionResultType]::ParameterValue, 'List who is bound to what, with Entra group names')
+            [CompletionResult]::new('convert-kubeconfig', 'convert-kubeconfig', [CompletionResultType]::ParameterValue, 'Rewrite kubeconfig users (azure auth-provider or kubelogin) to use kubectl-entra')
+            [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Run a local Entra tenant emulator and Kubernetes API on loopback')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kubectl-entra;help;get-token' {
+            break
+        }
+        'kubectl-entra;help;login' {
+            break
+        }
+        'kubectl-entra;help;logout' {
+            break
+        }
+        'kubectl-entra;help;whoami' {
+            break
+        }
+        'kubectl-entra;help;can-i' {
+            break
+        }
+        'kubectl-entra;help;bind' {
+            break
+        }
+        'kubectl-entra;help;unbind' {
+            break
+        }
+        'kubectl-entra;help;bindings' {
+            break
+        }
+        'kubectl-entra;help;convert-kubeconfig' {
+            break
+        }
+        'kubectl-entra;help;completion' {
+            break
+        }
+        'kubectl-entra;help;sandbox' {
+            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve (or decline) a pending device code as a sandbox user')
+            break
+        }
+        'kubectl-entra;help;sandbox;approve' {
+            break
+        }
+        'kubectl-entra;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

@@ -1,0 +1,153 @@
+//! Finding, parsing and safely rewriting a kubeconfig file.
+
+use anyhow::Context as _;
+use serde_yaml::Value;
+use std::ffi::OsStr;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// kubectl's order: the flag, else the first path of $KUBECONFIG, else ~/.kube/config.
+pub fn resolve_path(
+    flag: Option<&Path>,
+    kubeconfig_env: Option<&OsStr>,
+) -> anyhow::Result<PathBuf> {
+    if let Some(path) = flag {
+        return Ok(path.to_owned());
+    }
+    if let Some(first) = kubeconfig_env
+        .into_iter()
+        .flat_map(std::env::split_paths)
+        .find(|p| !p.as_os_str().is_empty())
+    {
+        return Ok(first);
+    }
+    let home = dirs::home_dir()
+        .context("cannot find the home directory; pass --kubeconfig or set KUBECONFIG")?;
+    Ok(home.join(".kube").join("config"))
+}
+
+/// Parses kubeconfig text; anything but a YAML mapping is refused with the file's name.
+pub fn parse_document(text: &str, path: &Path) -> anyhow::Result<Value> {
+    let doc: Value = serde_yaml::from_str(text).with_context(|| {
+        format!(
+            "{} is not valid YAML; fix it (or restore a backup) and run again",
+            path.display()
+        )
+    })?;
+    if !doc.is_mapping() {
+        anyhow::bail!(
+            "{} is not a kubeconfig (expected a YAML mapping with users, clusters and contexts)",
+            path.display()
+        );
+    }
+    Ok(doc)
+}
+
+/// Copies the original next to itself, then replaces it atomically with `text` (mode 0600).
+/// Returns the backup's path. Symlinks are followed so the link itself survives.
+pub fn write_with_backup(path: &Path, text: &str) -> anyhow::Result<PathBuf> {
+    let target = std::fs::canonicalize(path)
+        .with_context(|| format!("cannot resolve {}", path.display()))?;
+    let backup = free_backup_path(&target);
+    let original =
+        std::fs::read(&target).with_context(|| format!("cannot read {}", target.display()))?;
+    write_private(&backup, &original, false)
+        .with_context(|| format!("cannot write the backup {}", backup.display()))?;
+    write_private(&target, text.as_bytes(), true)
+        .with_context(|| format!("cannot write {}", target.display()))?;
+    Ok(backup)
+}
+
+/// `<file>.kubectl-entra.bak`, or `.bak.1`, `.bak.2`, ... so an earlier backup is never lost.
+fn free_backup_path(target: &Path) -> PathBuf {
+    let mut base = target.as_os_str().to_owned();
+    base.push(".kubectl-entra.bak");
+    let first = PathBuf::from(&base);
+    if !first.exists() {
+        return first;
+    }
+    (1u32..)
+        .map(|n| {
+            let mut name = base.clone();
+            name.push(format!(".{n}"));
+            PathBuf::from(name)
+        })
+        .find(|p| !p.exists())
+        .unwrap_or(first)
+}
+
+/// Writes through a temp file in the same directory and renames it into place.
+fn write_private(path: &Path, bytes: &[u8], replace: bool) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".kubectl-entra-")
+        .tempfile_in(dir)?;
+    set_private(tmp.as_file())?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    if replace {
+        tmp.persist(path)?;
+    } else {
+        tmp.persist_noclobber(path)?;
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn set_private(file: &std::fs::File) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))
+}
+
+#[cfg(not(unix))]
+fn set_private(_file: &std::fs::File) -> std::io::Result<()> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolution_order() {
+        let flag = Path::new("/x/flag");
+        assert_eq!(resolve_path(Some(flag), None).unwrap(), flag);
+        let joined = std::env::join_paths(["/a/one", "/b/two"]).unwrap();
+        assert_eq!(
+            resolve_path(None, Some(&joined)).unwrap(),
+            PathBuf::from("/a/one")
+        );
+        let home = resolve_path(None, Some(OsStr::new(""))).unwrap();
+        assert!(home.ends_with(".kube/config"));
+    }
+
+    #[test]
+    fn backups_never_overwrite_each_other() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config");
+        std::fs::write(&path, "a: 1\n").unwrap();
+        let first = write_with_backup(&path, "a: 2\n").unwrap();
+        let second = write_with_backup(&path, "a: 3\n").unwrap();
+        assert_ne!(first, second);
+        assert_eq!(std::fs::read_to_string(first).unwrap(), "a: 1\n");
+        assert_eq!(std::fs::read_to_string(second).unwrap(), "a: 2\n");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "a: 3\n");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn malformed_documents_are_refused() {
+        let p = Path::new("cfg");
+        assert!(parse_document("users: [", p).is_err());
+        assert!(parse_document("- a\n", p).is_err());
+        assert!(parse_document("apiVersion: v1\n", p).is_ok());
+    }
+}

@@ -1,0 +1,356 @@
+//! `kubectl entra convert-kubeconfig` on files like `az aks get-credentials` writes.
+
+use serde_yaml::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const SERVER: &str = "6dae42f8-4368-4678-94ff-3960e28e3630";
+const CLIENT: &str = "80faf920-1908-4b52-b5ef-a8e7bedfc67a";
+
+/// Two AKS clusters (legacy azure auth-provider and kubelogin), a certificate user, and fields
+/// kubectl's typed model does not know, which must survive.
+const KUBECONFIG: &str = r#"apiVersion: v1
+kind: Config
+preferences:
+  colors: true
+current-context: aks-legacy
+clusters:
+- name: aks-legacy
+  cluster:
+    server: https://legacy.hcp.eastus.azmk8s.io:443
+    certificate-authority-data: Q0EK
+    extensions:
+    - name: client.authentication.k8s.io/exec
+      extension: {audience: legacy}
+- name: aks-new
+  cluster: {server: "https://new.hcp.westeurope.azmk8s.io:443"}
+contexts:
+- name: aks-legacy
+  context: {cluster: aks-legacy, user: clusterUser_rg_aks-legacy, namespace: dev}
+- name: aks-new
+  context: {cluster: aks-new, user: clusterUser_rg_aks-new}
+- name: local
+  context: {cluster: aks-new, user: admin}
+users:
+- name: clusterUser_rg_aks-legacy
+  user:
+    auth-provider:
+      name: azure
+      config:
+        apiserver-id: 6dae42f8-4368-4678-94ff-3960e28e3630
+        client-id: 80faf920-1908-4b52-b5ef-a8e7bedfc67a
+        config-mode: "1"
+        environment: AzurePublicCloud
+        tenant-id: 72f988bf-86f1-41af-91ab-2d7cd011db47
+        access-token: eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.SECRET-ACCESS
+        refresh-token: 0.AAAA-SECRET-REFRESH
+        expires-in: "3599"
+        expires-on: "1700000000"
+- name: clusterUser_rg_aks-new
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1beta1
+      command: kubelogin
+      args:
+      - get-token
+      - --login
+      - azurecli
+      - --server-id
+      - 6dae42f8-4368-4678-94ff-3960e28e3630
+      - --environment
+      - AzureUSGovernment
+      - --tenant-id
+      - contoso.onmicrosoft.com
+      env: null
+      provideClusterInfo: false
+- name: admin
+  user:
+    client-certificate-data: Q0VSVAo=
+    client-key-data: S0VZCg==
+x-unknown-top-level: {kept: [1, 2, 3]}
+"#;
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    home: PathBuf,
+    config: PathBuf,
+}
+
+fn fixture(text: &str) -> Fixture {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let home = dir.path().join("home");
+    std::fs::create_dir_all(home.join(".kube")).unwrap();
+    let config = dir.path().join("config");
+    std::fs::write(&config, text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    Fixture {
+        _dir: dir,
+        home,
+        config,
+    }
+}
+
+fn run(f: &Fixture, args: &[&str], kubeconfig_env: Option<&std::ffi::OsStr>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kubectl-entra"));
+    cmd.arg("convert-kubeconfig")
+        .args(args)
+        .env("HOME", &f.home)
+        .env_remove("KUBECONFIG");
+    if let Some(v) = kubeconfig_env {
+        cmd.env("KUBECONFIG", v);
+    }
+    cmd.output().expect("run kubectl-entra")
+}
+
+fn with_file(f: &Fixture, extra: &[&str]) -> Output {
+    let path = f.config.to_str().unwrap().to_owned();
+    let mut args = vec!["--kubeconfig", path.as_str()];
+    args.extend_from_slice(extra);
+    run(f, &args, None)
+}
+
+fn parse(text: &str) -> Value {
+    serde_yaml::from_str(text).expect("valid YAML")
+}
+
+fn user<'a>(doc: &'a Value, name: &str) -> &'a Value {
+    doc["users"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|u| u["name"] == name)
+        .map(|u| &u["user"])
+        .unwrap_or_else(|| panic!("user {name} missing"))
+}
+
+fn args_of(doc: &Value, name: &str) -> Vec<String> {
+    user(doc, name)["exec"]["args"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// The document with the named users' `user` values blanked, for "equal apart from" checks.
+fn without_users(doc: &Value, names: &[&str]) -> Value {
+    let mut doc = doc.clone();
+    for u in doc["users"].as_sequence_mut().unwrap() {
+        if names.iter().any(|n| u["name"] == *n) {
+            u["user"] = Value::Null;
+        }
+    }
+    doc
+}
+
+fn backup_of(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".kubectl-entra.bak");
+    PathBuf::from(name)
+}
+
+fn assert_no_secrets(text: &str) {
+    for secret in [
+        "SECRET",
+        "eyJ0eXAi",
+        "refresh-token",
+        "access-token",
+        "expires-on",
+    ] {
+        assert!(!text.contains(secret), "{secret} leaked into: {text}");
+    }
+}
+
+fn assert_exec_entry(exec: &Value) {
+    assert_eq!(exec["apiVersion"], "client.authentication.k8s.io/v1");
+    assert_eq!(exec["command"], "kubectl-entra");
+    assert_eq!(exec["interactiveMode"], "IfAvailable");
+    assert!(
+        exec["installHint"]
+            .as_str()
+            .unwrap()
+            .contains("krew install entra")
+    );
+}
+
+#[test]
+fn converts_both_source_forms_and_leaves_everything_else_intact() {
+    let f = fixture(KUBECONFIG);
+    let out = with_file(&f, &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(out.stdout.is_empty(), "nothing on stdout without --dry-run");
+    assert!(
+        stderr.contains("clusterUser_rg_aks-legacy") && stderr.contains("clusterUser_rg_aks-new")
+    );
+    assert!(!stderr.contains("\"admin\""), "{stderr}");
+
+    let written = std::fs::read_to_string(&f.config).unwrap();
+    assert_no_secrets(&written);
+    let (before, after) = (parse(KUBECONFIG), parse(&written));
+    let converted = ["clusterUser_rg_aks-legacy", "clusterUser_rg_aks-new"];
+    assert_eq!(
+        without_users(&before, &converted),
+        without_users(&after, &converted)
+    );
+
+    let legacy = user(&after, "clusterUser_rg_aks-legacy");
+    assert!(legacy.get("auth-provider").is_none());
+    assert_exec_entry(&legacy["exec"]);
+    assert_eq!(
+        args_of(&after, "clusterUser_rg_aks-legacy"),
+        [
+            "get-token",
+            "--tenant-id",
+            "72f988bf-86f1-41af-91ab-2d7cd011db47",
+            "--client-id",
+            CLIENT,
+            "--server-id",
+            SERVER
+        ]
+    );
+    assert_exec_entry(&user(&after, "clusterUser_rg_aks-new")["exec"]);
+    // kubelogin's azurecli login becomes kubectl-entra's default; the cloud is kept.
+    assert_eq!(
+        args_of(&after, "clusterUser_rg_aks-new"),
+        [
+            "get-token",
+            "--tenant-id",
+            "contoso.onmicrosoft.com",
+            "--client-id",
+            CLIENT,
+            "--server-id",
+            SERVER,
+            "--environment",
+            "AzureUSGovernment"
+        ]
+    );
+
+    // The original is kept byte for byte next to the file; both are private.
+    let backup = backup_of(&f.config);
+    assert_eq!(std::fs::read_to_string(&backup).unwrap(), KUBECONFIG);
+    assert!(stderr.contains(&backup.display().to_string()), "{stderr}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for p in [&f.config, &backup] {
+            let mode = std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{}", p.display());
+        }
+    }
+
+    // A second run finds nothing to convert and does not touch the file or make a backup.
+    let again = with_file(&f, &[]);
+    assert!(again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("nothing to convert"));
+    assert_eq!(std::fs::read_to_string(&f.config).unwrap(), written);
+    let mut second_backup = backup_of(&f.config).into_os_string();
+    second_backup.push(".1");
+    assert!(!Path::new(&second_backup).exists());
+}
+
+#[test]
+fn context_converts_only_that_contexts_user() {
+    let f = fixture(KUBECONFIG);
+    let out = with_file(&f, &["--context", "aks-new", "--login", "devicecode"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = parse(&std::fs::read_to_string(&f.config).unwrap());
+    let before = parse(KUBECONFIG);
+    assert_eq!(
+        without_users(&before, &["clusterUser_rg_aks-new"]),
+        without_users(&after, &["clusterUser_rg_aks-new"])
+    );
+    assert_eq!(
+        user(&after, "clusterUser_rg_aks-new")["exec"]["command"],
+        "kubectl-entra"
+    );
+    assert!(
+        user(&after, "clusterUser_rg_aks-legacy")
+            .get("auth-provider")
+            .is_some()
+    );
+}
+
+#[test]
+fn unknown_context_is_a_clear_error_and_touches_nothing() {
+    let f = fixture(KUBECONFIG);
+    let out = with_file(&f, &["--context", "nope"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("\"nope\"") && stderr.contains("aks-legacy"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&f.config).unwrap(), KUBECONFIG);
+    assert!(!backup_of(&f.config).exists());
+}
+
+#[test]
+fn dry_run_prints_and_writes_nothing() {
+    let f = fixture(KUBECONFIG);
+    let out = with_file(&f, &["--dry-run"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed = String::from_utf8(out.stdout).unwrap();
+    assert_no_secrets(&printed);
+    let printed = parse(&printed);
+    assert_eq!(
+        user(&printed, "clusterUser_rg_aks-legacy")["exec"]["command"],
+        "kubectl-entra"
+    );
+    assert_eq!(std::fs::read_to_string(&f.config).unwrap(), KUBECONFIG);
+    assert!(!backup_of(&f.config).exists());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("clusterUser_rg_aks-legacy"));
+}
+
+#[test]
+fn malformed_kubeconfig_is_a_clear_error_and_untouched() {
+    for text in ["users: [\n  - name: x\n  bad", "- just\n- a list\n", ""] {
+        let f = fixture(text);
+        let out = with_file(&f, &[]);
+        assert!(!out.status.success(), "{text:?} was accepted");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(&f.config.display().to_string()), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert_eq!(std::fs::read_to_string(&f.config).unwrap(), text);
+        assert!(!backup_of(&f.config).exists());
+    }
+}
+
+#[test]
+fn kubeconfig_comes_from_the_first_path_of_kubeconfig_env() {
+    let f = fixture(KUBECONFIG);
+    let other = f.config.with_file_name("other");
+    std::fs::write(&other, KUBECONFIG).unwrap();
+    let env = std::env::join_paths([&f.config, &other]).unwrap();
+    let out = run(&f, &[], Some(&env));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_ne!(std::fs::read_to_string(&f.config).unwrap(), KUBECONFIG);
+    assert_eq!(std::fs::read_to_string(&other).unwrap(), KUBECONFIG);
+
+    // Without flag and variable: ~/.kube/config.
+    let home_config = f.home.join(".kube/config");
+    std::fs::write(&home_config, KUBECONFIG).unwrap();
+    let out = run(&f, &["--dry-run"], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&home_config.display().to_string()));
+}
