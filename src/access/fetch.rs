@@ -16,10 +16,17 @@ pub const CONCURRENCY: usize = 8;
 
 /// Every namespace name, sorted (one list request).
 pub async fn namespace_names(client: &kube::Client) -> anyhow::Result<Vec<String>> {
-    let list = Api::<Namespace>::all(client.clone())
+    let list = match Api::<Namespace>::all(client.clone())
         .list(&ListParams::default())
         .await
-        .context("cannot list namespaces (the access matrix across namespaces needs `list namespaces`; ask with -n NAMESPACE instead)")?;
+    {
+        Ok(list) => list,
+        Err(kube::Error::Api(status)) if status.code == 403 => anyhow::bail!(
+            "{}; the access matrix across namespaces needs `list namespaces`: ask with -n NAMESPACE instead",
+            status.message
+        ),
+        Err(e) => return Err(e).context("cannot list namespaces"),
+    };
     let mut names: Vec<String> = list
         .items
         .into_iter()

@@ -104,9 +104,13 @@ impl TokenView {
 
 /// The cached token for the sign-in settings of a kubeconfig user, without signing in.
 /// Ok(None) when nothing is cached.
-// Waits on the client branch's no-network cache peek; until it is merged nothing is found.
-pub fn peek_cached(_auth: &crate::cli::AuthArgs) -> anyhow::Result<Option<CachedToken>> {
-    Ok(None)
+pub fn peek_cached(auth: &crate::cli::AuthArgs) -> anyhow::Result<Option<CachedToken>> {
+    Ok(crate::entra::peek(auth)?.map(|view| CachedToken {
+        claims: view.claims,
+        expires_on: view.expires_on.as_second(),
+        store: view.store.to_string(),
+        location: view.location,
+    }))
 }
 
 /// `1h4m`, `4m30s`, `expired 2m ago`: the time left, for people.
