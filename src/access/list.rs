@@ -59,10 +59,11 @@ fn resources_and_groups(rule: &PolicyRule) -> String {
     out.join(" ")
 }
 
-/// The `kubectl auth can-i --list` table. Written with kubectl's tabwriter settings (minimum
-/// cell width 6, padding 3) rather than output::Table, whose headers are upper-case.
+/// The `kubectl auth can-i --list` table. Written with kubectl's tabwriter settings (Go's
+/// minimum cell width 6 including padding 3, i.e. this crate's minwidth 3) rather than
+/// output::Table, whose headers are upper-case.
 pub fn list_table(set: &RuleSet, headers: bool) -> String {
-    let mut tw = tabwriter::TabWriter::new(Vec::new()).minwidth(6).padding(3);
+    let mut tw = tabwriter::TabWriter::new(Vec::new()).minwidth(3).padding(3);
     if headers {
         let _ = writeln!(tw, "Resources\tNon-Resource URLs\tResource Names\tVerbs");
     }
