@@ -191,24 +191,25 @@ impl Sandbox {
 
     /// `/_sandbox/stats` (category -> key -> count).
     pub fn stats(&self) -> serde_json::Value {
-        let url = self.s("stats_url");
-        let runtime = tokio::runtime::Builder::new_current_thread()
+        tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .expect("runtime");
-        runtime.block_on(async {
-            reqwest::Client::builder()
-                .no_proxy()
-                .build()
-                .expect("http")
-                .get(&url)
-                .send()
-                .await
-                .expect("stats")
-                .json()
-                .await
-                .expect("stats JSON")
-        })
+            .expect("runtime")
+            .block_on(self.stats_async())
+    }
+
+    pub async fn stats_async(&self) -> serde_json::Value {
+        reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("http")
+            .get(self.s("stats_url"))
+            .send()
+            .await
+            .expect("stats")
+            .json()
+            .await
+            .expect("stats JSON")
     }
 
     pub fn api_count(&self, key: &str) -> u64 {
