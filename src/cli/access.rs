@@ -42,7 +42,8 @@ pub struct CanIArgs {
     #[arg(short = 'q', long)]
     pub quiet: bool,
 
-    /// Explain which binding allows it, or what is missing
+    /// Explain which binding allows it (with Entra group names), or which bindings apply and
+    /// what is missing; printed on stdout after the yes/no line
     #[arg(long)]
     pub why: bool,
 
@@ -51,6 +52,7 @@ pub struct CanIArgs {
     pub list: bool,
 
     /// Print an access matrix (resources x verbs; namespaces x verbs for one resource with -A)
+    /// from one rules review per namespace: coloured ✔/✖ on a terminal, yes/no when piped
     #[arg(long)]
     pub matrix: bool,
 
@@ -74,7 +76,8 @@ pub struct CanIArgs {
     #[arg(long = "as-entra-group", value_name = "NAME")]
     pub as_entra_group: Vec<String>,
 
-    /// Output format (table for --list and --matrix; json or yaml for scripts)
+    /// Output format: table, or json / yaml for scripts (the answer with its reason, the
+    /// --list rules, or the --matrix)
     #[arg(short = 'o', long = "output", value_enum)]
     pub output: Option<OutputFormat>,
 
