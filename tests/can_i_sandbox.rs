@@ -283,3 +283,48 @@ subjects: [{{kind: Group, name: "{appdev}", apiGroup: rbac.authorization.k8s.io}
         "{table}"
     );
 }
+
+#[test]
+fn as_entra_group_resolves_the_name_through_graph() {
+    let sb = Sandbox::start(DEV, &[]);
+    sb.article();
+    let before = sb.stats()["graph"]["GET /groups"].as_u64().unwrap_or(0);
+    // (the sandbox API answers for the signed-in user; this checks the name lookup)
+    let out = sb.entra(&[
+        "can-i",
+        "create",
+        "pods",
+        "-n",
+        "dev",
+        "--as",
+        DEV,
+        "--as-entra-group",
+        "appdev",
+    ]);
+    assert_eq!(text(&out.stdout), "yes\n", "{}", text(&out.stderr));
+    let stats = sb.stats();
+    assert!(
+        stats["graph"]
+            .as_object()
+            .expect("graph stats")
+            .keys()
+            .any(|k| k.starts_with("GET /groups")),
+        "{stats} (before: {before})"
+    );
+    let out = sb.entra(&[
+        "can-i",
+        "get",
+        "pods",
+        "--as",
+        DEV,
+        "--as-entra-group",
+        "no-such-group",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(
+        text(&out.stderr).contains("no Entra group is named \"no-such-group\""),
+        "{}",
+        text(&out.stderr)
+    );
+}

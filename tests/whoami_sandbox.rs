@@ -140,3 +140,24 @@ fn overage_tokens_warn_about_missing_groups() {
     let out = sb.entra(&["whoami", "--no-graph"]);
     assert!(text(&out.stdout).contains("(overage: not in the token)"));
 }
+
+#[test]
+fn graph_failure_is_a_warning_and_ids_stay() {
+    let sb = Sandbox::start("aksdev@contoso.com", &[]);
+    let appdev = sb.group_id("appdev");
+    // sign in first (Graph token included), then make Graph fail
+    assert!(sb.entra(&["whoami"]).status.success());
+    sb.post_fault(serde_json::json!({"endpoint": "graph", "count": 20, "status": 500}));
+    let out = sb.entra(&["whoami"]);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("warning: cannot resolve group names with Microsoft Graph"),
+        "{stderr}"
+    );
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(&appdev) && !stdout.contains("appdev ("),
+        "{stdout}"
+    );
+}

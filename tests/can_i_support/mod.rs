@@ -212,6 +212,28 @@ impl Sandbox {
             .expect("stats JSON")
     }
 
+    /// Queues a fault on the emulator (`/_sandbox/faults`).
+    pub fn post_fault(&self, fault: serde_json::Value) {
+        let url = self.s("faults_url");
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(async {
+                let status = reqwest::Client::builder()
+                    .no_proxy()
+                    .build()
+                    .expect("http")
+                    .post(&url)
+                    .json(&fault)
+                    .send()
+                    .await
+                    .expect("fault")
+                    .status();
+                assert!(status.is_success(), "fault not accepted: {status}");
+            });
+    }
+
     pub fn api_count(&self, key: &str) -> u64 {
         self.stats()["api"][key].as_u64().unwrap_or(0)
     }
