@@ -1,11 +1,19 @@
-//! The network side of can-i's bulk questions, shared by the command and the benchmark: the
-//! matrix from one rules review per namespace, and (for comparison only) the same matrix from
-//! one access review per cell, the way rakkess builds it.
+//! The network side of can-i, shared by the command, the tests and the benchmark: `--why`'s
+//! context, the access reviews that complete an incomplete `--list`, the matrix from one rules
+//! review per namespace, and (for comparison only) the same matrix from one access review per
+//! cell, the way rakkess builds it.
 
 use super::answer::ResolvedTarget;
+use super::explain::{explain_no, explain_yes};
+use super::list::{fill_incomplete, unanswered};
 use super::matrix::{Matrix, MatrixRow, evaluate_namespaces};
-use crate::k8s::review::{AccessQuery, access_review, rules_review};
-use crate::rbac::RuleSet;
+use super::names::names_for;
+use super::reason::parse_allowed_reason;
+use super::snapshot::read_rbac;
+use crate::cli::GraphArgs;
+use crate::k8s::client::ContextInfo;
+use crate::k8s::review::{AccessQuery, access_review, rules_review, self_subject_review};
+use crate::rbac::{Attributes, RuleSet};
 use anyhow::Context as _;
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, ListParams};
@@ -138,4 +146,116 @@ pub async fn namespace_matrix_cell_by_cell(
         rows,
         incomplete: Vec::new(),
     })
+}
+
+fn attributes(q: &AccessQuery) -> Attributes {
+    Attributes {
+        verb: q.verb.clone(),
+        namespace: q.namespace.clone(),
+        api_group: q.group.clone(),
+        resource: q.resource.clone(),
+        subresource: q.subresource.clone(),
+        name: q.name.clone(),
+        path: q.path.clone(),
+    }
+}
+
+/// The `--why` lines: who the cluster says you are, group names, and (for a no) the RBAC
+/// objects you may read. Failures to gather context become warnings: the answer stands anyway.
+pub async fn explain(
+    client: &kube::Client,
+    info: &ContextInfo,
+    graph: &GraphArgs,
+    query: &AccessQuery,
+    reason: &str,
+    allowed: bool,
+) -> Vec<String> {
+    let user = match self_subject_review(client).await {
+        Ok(u) => Some(u),
+        Err(e) => {
+            eprintln!(
+                "warning: cannot ask the cluster who you are: {}",
+                crate::output::error_chain(&e)
+            );
+            None
+        }
+    };
+    let mut ids: Vec<String> = user.as_ref().map(|u| u.groups.clone()).unwrap_or_default();
+    if let Some(by) = parse_allowed_reason(reason) {
+        ids.push(by.subject_name);
+    }
+    let attrs = attributes(query);
+    let snapshot = if allowed || user.is_none() {
+        None
+    } else {
+        match read_rbac(client, &attrs.namespace).await {
+            Ok((src, access)) => Some((src, access)),
+            Err(e) => {
+                eprintln!(
+                    "warning: cannot read RBAC objects: {}",
+                    crate::output::error_chain(&e)
+                );
+                None
+            }
+        }
+    };
+    if let Some((src, _)) = &snapshot {
+        use crate::rbac::RbacSource as _;
+        for b in src.role_bindings(&attrs.namespace) {
+            ids.extend(b.subjects.unwrap_or_default().into_iter().map(|s| s.name));
+        }
+        for b in src.cluster_role_bindings() {
+            ids.extend(b.subjects.unwrap_or_default().into_iter().map(|s| s.name));
+        }
+    }
+    let (names, warning) = names_for(graph, info, &ids).await;
+    if let Some(w) = warning {
+        eprintln!("warning: {w}");
+    }
+    if allowed {
+        return explain_yes(reason, user.as_ref(), &names);
+    }
+    let Some(user) = user else {
+        return vec!["cannot explain: the cluster did not say who you are".to_string()];
+    };
+    let readable = snapshot
+        .as_ref()
+        .filter(|(_, a)| a.role_bindings || a.cluster_role_bindings)
+        .map(|(s, a)| (s, a));
+    explain_no(&attrs, &user, &names, readable)
+}
+
+/// Asks the common questions a rules review left open (`incomplete`, e.g. a webhook
+/// authorizer) with access reviews, `CONCURRENCY` at a time, and adds the allowed ones to `set`.
+/// Returns (questions asked, rules added).
+pub async fn complete_with_access_reviews(
+    client: &kube::Client,
+    set: &mut RuleSet,
+    namespace: &str,
+) -> anyhow::Result<(usize, usize)> {
+    let open = unanswered(set, namespace);
+    let limit = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, attrs) in open.iter().enumerate() {
+        let client = client.clone();
+        let query = AccessQuery::from(attrs);
+        let limit = limit.clone();
+        tasks.spawn(async move {
+            let _permit = limit.acquire_owned().await;
+            (i, access_review(&client, &query).await.map(|a| a.allowed))
+        });
+    }
+    let mut allowed_at = vec![false; open.len()];
+    while let Some(joined) = tasks.join_next().await {
+        let (i, allowed) = joined.context("an access review task failed")?;
+        allowed_at[i] = allowed?;
+    }
+    let allowed: Vec<Attributes> = open
+        .iter()
+        .zip(allowed_at)
+        .filter(|(_, yes)| *yes)
+        .map(|(a, _)| a.clone())
+        .collect();
+    fill_incomplete(set, &allowed);
+    Ok((open.len(), allowed.len()))
 }

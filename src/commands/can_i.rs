@@ -4,18 +4,18 @@
 //! `--why` prints its explanation on stdout after it, as the report the user asked for.
 //! Warnings and notes go to stderr. Exit 0 for yes, 1 for no.
 
-use crate::access::fetch::{namespace_matrix, namespace_names};
-use crate::access::names::{group_id_by_name, names_for};
+use crate::access::fetch::{
+    complete_with_access_reviews, explain, namespace_matrix, namespace_names,
+};
+use crate::access::names::group_id_by_name;
 use crate::access::{
     DEFAULT_VERBS, NamespaceMode, ResolvedTarget, Style, answer_line, build_query, evaluate,
-    exit_code, explain_no, explain_yes, fill_incomplete, is_known_verb, list_table, render_matrix,
-    resolve_target, sorted_compact_rules, unanswered,
+    exit_code, is_known_verb, list_table, render_matrix, resolve_target, sorted_compact_rules,
 };
 use crate::cli::{CanIArgs, OutputFormat};
 use crate::k8s::client::{ContextInfo, client_with_impersonation, context_info, load_kubeconfig};
 use crate::k8s::discovery::discover;
-use crate::k8s::review::{AccessQuery, access_review, rules_review, self_subject_review};
-use crate::rbac::Attributes;
+use crate::k8s::review::{access_review, rules_review};
 use std::io::{IsTerminal as _, Write as _};
 use std::process::ExitCode;
 
@@ -102,7 +102,17 @@ async fn single(
     );
     let answer = access_review(client, &query).await?;
     let why = if args.why && !args.quiet {
-        Some(explain(client, info, args, &query, &answer.reason, answer.allowed).await)
+        Some(
+            explain(
+                client,
+                info,
+                &args.graph,
+                &query,
+                &answer.reason,
+                answer.allowed,
+            )
+            .await,
+        )
     } else {
         None
     };
@@ -135,82 +145,6 @@ async fn single(
     Ok(ExitCode::from(exit_code(&answer)))
 }
 
-fn attributes(q: &AccessQuery) -> Attributes {
-    Attributes {
-        verb: q.verb.clone(),
-        namespace: q.namespace.clone(),
-        api_group: q.group.clone(),
-        resource: q.resource.clone(),
-        subresource: q.subresource.clone(),
-        name: q.name.clone(),
-        path: q.path.clone(),
-    }
-}
-
-/// The `--why` lines. Failures to gather context become lines too: the answer stands anyway.
-async fn explain(
-    client: &kube::Client,
-    info: &ContextInfo,
-    args: &CanIArgs,
-    query: &AccessQuery,
-    reason: &str,
-    allowed: bool,
-) -> Vec<String> {
-    let user = match self_subject_review(client).await {
-        Ok(u) => Some(u),
-        Err(e) => {
-            eprintln!(
-                "warning: cannot ask the cluster who you are: {}",
-                crate::output::error_chain(&e)
-            );
-            None
-        }
-    };
-    let mut ids: Vec<String> = user.as_ref().map(|u| u.groups.clone()).unwrap_or_default();
-    if let Some(by) = crate::access::parse_allowed_reason(reason) {
-        ids.push(by.subject_name);
-    }
-    let attrs = attributes(query);
-    let snapshot = if allowed || user.is_none() {
-        None
-    } else {
-        match crate::access::read_rbac(client, &attrs.namespace).await {
-            Ok((src, access)) => Some((src, access)),
-            Err(e) => {
-                eprintln!(
-                    "warning: cannot read RBAC objects: {}",
-                    crate::output::error_chain(&e)
-                );
-                None
-            }
-        }
-    };
-    if let Some((src, _)) = &snapshot {
-        use crate::rbac::RbacSource as _;
-        for b in src.role_bindings(&attrs.namespace) {
-            ids.extend(b.subjects.unwrap_or_default().into_iter().map(|s| s.name));
-        }
-        for b in src.cluster_role_bindings() {
-            ids.extend(b.subjects.unwrap_or_default().into_iter().map(|s| s.name));
-        }
-    }
-    let (names, warning) = names_for(&args.graph, info, &ids).await;
-    if let Some(w) = warning {
-        eprintln!("warning: {w}");
-    }
-    if allowed {
-        return explain_yes(reason, user.as_ref(), &names);
-    }
-    let Some(user) = user else {
-        return vec!["cannot explain: the cluster did not say who you are".to_string()];
-    };
-    let readable = snapshot
-        .as_ref()
-        .filter(|(_, a)| a.role_bindings || a.cluster_role_bindings)
-        .map(|(s, a)| (s, a));
-    explain_no(&attrs, &user, &names, readable)
-}
-
 async fn list(
     args: &CanIArgs,
     client: &kube::Client,
@@ -226,22 +160,10 @@ async fn list(
             "warning: the list may be incomplete: {}",
             set.evaluation_error
         );
-        let open = unanswered(&set, &ns);
-        let mut allowed = Vec::new();
-        for attrs in &open {
-            if access_review(client, &AccessQuery::from(attrs))
-                .await?
-                .allowed
-            {
-                allowed.push(attrs.clone());
-            }
-        }
+        let (checked, added) = complete_with_access_reviews(client, &mut set, &ns).await?;
         eprintln!(
-            "note: checked {} common actions with access reviews; {} more are allowed and listed",
-            open.len(),
-            allowed.len()
+            "note: checked {checked} common actions with access reviews; {added} more are allowed and listed"
         );
-        fill_incomplete(&mut set, &allowed);
     }
     match args.output {
         Some(OutputFormat::Json) => crate::output::print_json(&sorted_compact_rules(&set))?,
