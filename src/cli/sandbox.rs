@@ -32,6 +32,14 @@ pub struct SandboxArgs {
     /// Lifetime of issued access tokens, e.g. 90s or 75m (default: random 60-90 minutes, like Entra)
     #[arg(long, value_name = "DURATION")]
     pub token_lifetime: Option<String>,
+
+    /// Device-code polling interval in seconds (tests use 0 or 1)
+    #[arg(long, value_name = "SECS", default_value_t = 5, hide = true)]
+    pub poll_interval: u64,
+
+    /// Device-code lifetime in seconds (tests use 0 to get expired codes)
+    #[arg(long, value_name = "SECS", default_value_t = 900, hide = true)]
+    pub device_code_lifetime: u64,
 }
 
 #[derive(Debug, Clone, Subcommand)]

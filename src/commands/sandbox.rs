@@ -1,8 +1,80 @@
-//! `kubectl entra sandbox` (not built yet).
+//! `kubectl entra sandbox`: runs the loopback Entra tenant and Kubernetes API stand-in until
+//! Ctrl-C; `sandbox approve` signs a device code in through the sandbox's device-login page.
 
-use crate::cli::SandboxArgs;
+use crate::cli::{SandboxApproveArgs, SandboxArgs, SandboxCommand};
+use crate::sandbox::options::parse_duration;
+use crate::sandbox::{SandboxOptions, approve};
 use std::process::ExitCode;
 
-pub fn run(_args: SandboxArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`sandbox` is not available in this build yet")
+pub fn run(args: SandboxArgs) -> anyhow::Result<ExitCode> {
+    if let Some(SandboxCommand::Approve(a)) = args.command {
+        return run_approve(a);
+    }
+    let token_lifetime = args
+        .token_lifetime
+        .as_deref()
+        .map(parse_duration)
+        .transpose()?;
+    let options = SandboxOptions {
+        state_dir: args.state_dir,
+        port: args.port,
+        api_port: args.api_port,
+        port_file: args.port_file,
+        auto_approve: args.auto_approve,
+        token_lifetime,
+        poll_interval: args.poll_interval,
+        device_code_lifetime: args.device_code_lifetime,
+        plugin_command: None,
+        remember: true,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let sandbox = crate::sandbox::run(options).await?;
+        if let Some(e) = &sandbox.api_error {
+            eprintln!("warning: the Kubernetes API stand-in did not start ({e}); serving the identity provider only");
+        }
+        eprint!("{}", sandbox.walkthrough());
+        eprintln!("Port file: {}", sandbox.port_file.display());
+        wait_for_signal().await;
+        eprintln!("Stopping the sandbox.");
+        sandbox.shutdown().await?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn run_approve(args: SandboxApproveArgs) -> anyhow::Result<ExitCode> {
+    let base = approve::find_sandbox(args.url.as_deref(), args.port_file.as_deref())?;
+    let message = super::runtime()?.block_on(approve::submit(
+        &base,
+        &args.user_code,
+        &args.user,
+        args.decline,
+    ))?;
+    eprintln!("{message}");
+    Ok(ExitCode::SUCCESS)
 }

@@ -3,6 +3,22 @@
 //! two sides that do not share the code under test.
 
 pub mod apiserver;
+pub mod approve;
+pub mod control;
+pub mod faults;
+pub mod files;
 pub mod graph;
+pub mod idp;
+pub mod info;
+pub mod keys;
+pub mod kubeconfig;
+pub mod options;
+pub mod run;
+pub mod state;
 pub mod stats;
 pub mod tenant;
+pub mod walkthrough;
+
+pub use info::SandboxInfo;
+pub use options::SandboxOptions;
+pub use run::{RunningSandbox, run};

@@ -1,0 +1,72 @@
+//! The port file: where a running sandbox serves what. Tests and `sandbox approve` read it.
+
+use super::files::write_private;
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SandboxInfo {
+    /// `http://127.0.0.1:PORT`: pass as `--authority-host`.
+    pub authority_host: String,
+    pub tenant_id: String,
+    pub tenant_domain: String,
+    /// Issuer of access tokens, `https://sts.windows.net/{tid}/`.
+    pub issuer: String,
+    pub client_id: String,
+    pub server_id: String,
+    pub discovery_url: String,
+    pub devicecode_endpoint: String,
+    pub token_endpoint: String,
+    pub jwks_uri: String,
+    pub verification_uri: String,
+    /// Microsoft Graph subset base, `{authority_host}/v1.0`.
+    pub graph_endpoint: String,
+    pub stats_url: String,
+    pub faults_url: String,
+    pub revoke_url: String,
+    pub approve_url: String,
+    pub state_dir: PathBuf,
+    pub pid: u32,
+    /// upn -> object id
+    pub users: BTreeMap<String, String>,
+    /// display name -> object id, for the article's groups (appdev, opssre, aks-admins)
+    pub groups: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_server: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin_kubeconfig: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_kubeconfig: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<PathBuf>,
+}
+
+impl SandboxInfo {
+    pub fn read(path: &Path) -> anyhow::Result<SandboxInfo> {
+        let text = std::fs::read_to_string(path).with_context(|| {
+            format!(
+                "cannot read the sandbox port file {}; is `kubectl entra sandbox` running?",
+                path.display()
+            )
+        })?;
+        serde_json::from_str(&text)
+            .with_context(|| format!("{} is not a sandbox port file", path.display()))
+    }
+
+    /// Atomic write (temp file + rename, 0600) so readers never see half a file.
+    pub fn write(&self, path: &Path) -> anyhow::Result<()> {
+        let mut text = serde_json::to_string_pretty(self)?;
+        text.push('\n');
+        write_private(path, text.as_bytes())
+    }
+}
+
+/// Where the last started sandbox's port-file path is remembered.
+pub fn last_sandbox_pointer() -> PathBuf {
+    dirs::runtime_dir()
+        .unwrap_or_else(std::env::temp_dir)
+        .join("kubectl-entra")
+        .join("last-sandbox")
+}

@@ -1,0 +1,137 @@
+//! The AKS article "Use Kubernetes RBAC with Microsoft Entra ID in AKS", adapted to the sandbox:
+//! its Role/RoleBinding manifests (with the sandbox's group object ids) and the steps to try.
+
+use super::files::{ensure_private_dir, write_private};
+use super::info::SandboxInfo;
+use std::path::{Path, PathBuf};
+
+/// The article's Role + RoleBinding for one namespace (`dev` for appdev, `sre` for opssre).
+pub fn manifest(namespace: &str, group_object_id: &str) -> String {
+    format!(
+        "kind: Role
+apiVersion: rbac.authorization.k8s.io/v1
+metadata:
+  name: {namespace}-user-full-access
+  namespace: {namespace}
+rules:
+- apiGroups: [\"\", \"extensions\", \"apps\"]
+  resources: [\"*\"]
+  verbs: [\"*\"]
+- apiGroups: [\"batch\"]
+  resources:
+  - jobs
+  - cronjobs
+  verbs: [\"*\"]
+---
+kind: RoleBinding
+apiVersion: rbac.authorization.k8s.io/v1
+metadata:
+  name: {namespace}-user-access
+  namespace: {namespace}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: Role
+  name: {namespace}-user-full-access
+subjects:
+- kind: Group
+  namespace: {namespace}
+  name: {group_object_id}
+"
+    )
+}
+
+/// Writes `walkthrough/dev.yaml` and `walkthrough/sre.yaml`; returns their paths.
+pub fn write_manifests(state_dir: &Path, info: &SandboxInfo) -> anyhow::Result<Vec<PathBuf>> {
+    let dir = state_dir.join("walkthrough");
+    ensure_private_dir(&dir)?;
+    let mut out = Vec::new();
+    for (ns, group) in [("dev", "appdev"), ("sre", "opssre")] {
+        let Some(id) = info.groups.get(group) else {
+            continue;
+        };
+        let path = dir.join(format!("{ns}.yaml"));
+        write_private(&path, manifest(ns, id).as_bytes())?;
+        out.push(path);
+    }
+    Ok(out)
+}
+
+/// The steps printed on stderr when the sandbox starts.
+pub fn text(info: &SandboxInfo, manifests: &[PathBuf]) -> String {
+    let appdev = info.groups.get("appdev").map(String::as_str).unwrap_or("?");
+    let opssre = info.groups.get("opssre").map(String::as_str).unwrap_or("?");
+    let mut s = String::new();
+    s.push_str(&format!(
+        "Sandbox Entra tenant {} ({}) at {}\n",
+        info.tenant_domain, info.tenant_id, info.authority_host
+    ));
+    s.push_str(&format!(
+        "  state dir:        {}\n",
+        info.state_dir.display()
+    ));
+    s.push_str(&format!("  device login:     {}\n", info.verification_uri));
+    s.push_str(&format!(
+        "  group appdev:     {appdev}\n  group opssre:     {opssre}\n"
+    ));
+    let (Some(api), Some(admin), Some(user)) = (
+        &info.api_server,
+        &info.admin_kubeconfig,
+        &info.user_kubeconfig,
+    ) else {
+        s.push_str("\nThe Kubernetes API stand-in is not running, so only the identity provider is available.\n");
+        return s;
+    };
+    s.push_str(&format!("  API server:       {api}\n"));
+    s.push_str(&format!("  admin kubeconfig: {}\n", admin.display()));
+    s.push_str(&format!("  user kubeconfig:  {}\n", user.display()));
+    let files: Vec<String> = manifests.iter().map(|p| p.display().to_string()).collect();
+    s.push_str(&format!(
+        "
+Walk through \"Use Kubernetes RBAC with Microsoft Entra ID in AKS\":
+
+1. As the cluster admin, create the namespaces and give each Entra group its namespace
+   (the manifests are the article's Role and RoleBinding, with the group object ids above):
+     export KUBECONFIG={admin}
+     kubectl create namespace dev
+     kubectl create namespace sre
+     kubectl apply -f {files}
+
+2. As a developer, use the user kubeconfig. kubectl runs kubectl-entra get-token, which shows a
+   device code; open {verify} , enter the code and sign in as aksdev@contoso.com:
+     export KUBECONFIG={user}
+     kubectl run nginx-dev --image=mcr.microsoft.com/oss/nginx/nginx:1.15.5-alpine --namespace dev
+     kubectl get pods --namespace dev
+     kubectl get pods --all-namespaces        # Forbidden: aksdev may only use dev
+   (or approve from another terminal: kubectl entra sandbox approve CODE --user aksdev@contoso.com)
+
+3. To switch to the SRE user, sign out and sign in again as akssre@contoso.com:
+     kubectl entra logout
+     kubectl run nginx-sre --image=mcr.microsoft.com/oss/nginx/nginx:1.15.5-alpine --namespace sre
+
+Press Ctrl-C to stop the sandbox; its state stays in {state}.
+",
+        admin = admin.display(),
+        user = user.display(),
+        files = files.join(" -f "),
+        verify = info.verification_uri,
+        state = info.state_dir.display(),
+    ));
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifest_names_the_group_id() {
+        let m = manifest("dev", "cccc0000-0000-4000-8000-000000000001");
+        assert!(m.contains("name: dev-user-full-access"));
+        assert!(m.contains("name: cccc0000-0000-4000-8000-000000000001"));
+        let docs: Vec<serde_yaml::Value> = serde_yaml::Deserializer::from_str(&m)
+            .map(|d| serde::Deserialize::deserialize(d).expect("yaml"))
+            .collect();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[1]["roleRef"]["name"], "dev-user-full-access");
+    }
+}
