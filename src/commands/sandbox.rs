@@ -32,38 +32,57 @@ pub fn run(args: SandboxArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()?;
     runtime.block_on(async move {
+        let mut signals = Signals::register()?;
         let sandbox = crate::sandbox::run(options).await?;
         if let Some(e) = &sandbox.api_error {
             eprintln!("warning: the Kubernetes API stand-in did not start ({e}); serving the identity provider only");
         }
         eprint!("{}", sandbox.walkthrough());
         eprintln!("Port file: {}", sandbox.port_file.display());
-        wait_for_signal().await;
+        signals.wait().await;
         eprintln!("Stopping the sandbox.");
         sandbox.shutdown().await?;
         Ok(ExitCode::SUCCESS)
     })
 }
 
-async fn wait_for_signal() {
+/// Ctrl-C / SIGTERM, registered before the sandbox starts so that a signal sent as soon as the
+/// port file appears is not lost (the default action would kill the process with no cleanup).
+struct Signals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+    term: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn register() -> anyhow::Result<Signals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Signals {
+                term: signal(SignalKind::terminate())?,
+                int: signal(SignalKind::interrupt())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(Signals {})
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+
+    async fn wait(&mut self) {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.term.recv() => {}
+                _ = self.int.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 

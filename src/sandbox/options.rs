@@ -1,6 +1,5 @@
 //! What `kubectl entra sandbox` (or a test) asks of a sandbox.
 
-use anyhow::Context;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -51,8 +50,10 @@ pub fn parse_duration(text: &str) -> anyhow::Result<Duration> {
     let secs: i64 = if let Ok(n) = t.parse::<i64>() {
         n
     } else {
-        let d: jiff::SignedDuration = t.parse().with_context(|| {
-            format!("invalid duration '{text}'; use a number with a unit, e.g. 90s, 75m or 2h")
+        let d: jiff::SignedDuration = t.parse().map_err(|_| {
+            anyhow::anyhow!(
+                "invalid duration '{text}'; use a number with a unit, e.g. 90s, 75m or 2h"
+            )
         })?;
         d.as_secs()
     };
