@@ -41,7 +41,8 @@ pub(crate) fn made_for(meta: &ObjectMeta, subjects: &[Subject]) -> bool {
     subjects.iter().any(|s| {
         get(ANNOTATION_SUBJECT_KIND) == s.kind.as_str()
             && if s.id.is_empty() {
-                get(ANNOTATION_SUBJECT_NAME) == s.display
+                // Graph's `eq` on displayName ignores case, so this does too.
+                get(ANNOTATION_SUBJECT_NAME).eq_ignore_ascii_case(&s.display)
             } else {
                 get(ANNOTATION_SUBJECT_ID).eq_ignore_ascii_case(&s.annotation_id())
             }
@@ -237,7 +238,7 @@ mod tests {
         let by_id = Subject::group("cccc0000-0000-4000-8000-000000000001", "x").unwrap();
         let mut by_name = by_id.clone();
         by_name.id.clear();
-        by_name.display = "appdev".into();
+        by_name.display = "AppDev".into();
         let other = Subject::group("cccc0000-0000-4000-8000-000000000002", "appdev2").unwrap();
         assert!(made_for(&meta(true), std::slice::from_ref(&by_id)));
         assert!(made_for(&meta(true), std::slice::from_ref(&by_name)));
