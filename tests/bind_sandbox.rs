@@ -321,7 +321,6 @@ subjects:
 "#;
 
 #[test]
-#[ignore = "needs the full sandbox; enabled at integration"]
 fn bind_by_name_gives_the_article_access_idempotently_and_unbind_keeps_hand_made() {
     let sb = Sandbox::start("aksdev@contoso.com");
     let admin = sb.admin_kubeconfig();
@@ -460,7 +459,6 @@ fn bind_by_name_gives_the_article_access_idempotently_and_unbind_keeps_hand_made
 }
 
 #[test]
-#[ignore = "needs the full sandbox; enabled at integration"]
 fn dry_run_client_output_applies_cleanly_with_kubectl() {
     let sb = Sandbox::start("aksadmin@contoso.com");
     let admin = sb.admin_kubeconfig();
@@ -535,7 +533,6 @@ fn dry_run_client_output_applies_cleanly_with_kubectl() {
 }
 
 #[test]
-#[ignore = "needs the full sandbox; enabled at integration"]
 fn a_caller_without_rights_is_told_what_is_missing_and_nothing_is_created() {
     let sb = Sandbox::start("aksdev@contoso.com");
     let admin = sb.admin_kubeconfig();
