@@ -6,7 +6,7 @@ use super::manifests::{FULL_ACCESS_ROLE, ManagedObject};
 use super::subject::Subject;
 use super::{
     ANNOTATION_SUBJECT_ID, ANNOTATION_SUBJECT_KIND, ANNOTATION_SUBJECT_NAME, MANAGED_BY_LABEL,
-    MANAGER,
+    MANAGER, api_error,
 };
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding, RoleRef};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -68,7 +68,7 @@ pub async fn unbind(client: &kube::Client, req: &UnbindRequest<'_>) -> anyhow::R
     match req.namespace {
         Some(ns) => {
             let api: Api<RoleBinding> = Api::namespaced(client.clone(), ns);
-            for rb in api.list(&lp).await? {
+            for rb in api.list(&lp).await.map_err(api_error)? {
                 let name = rb.metadata.name.clone().unwrap_or_default();
                 let forced = req.force.contains(&name);
                 if forced
@@ -89,7 +89,7 @@ pub async fn unbind(client: &kube::Client, req: &UnbindRequest<'_>) -> anyhow::R
         }
         None => {
             let api: Api<ClusterRoleBinding> = Api::all(client.clone());
-            for crb in api.list(&lp).await? {
+            for crb in api.list(&lp).await.map_err(api_error)? {
                 let name = crb.metadata.name.clone().unwrap_or_default();
                 let forced = req.force.contains(&name);
                 if forced
@@ -135,7 +135,11 @@ pub async fn unbind(client: &kube::Client, req: &UnbindRequest<'_>) -> anyhow::R
             .namespace
             .map(|n| format!("in the namespace {n:?}"))
             .unwrap_or_else(|| "cluster-wide".to_string());
-        let mut msg = format!("no binding made by kubectl-entra for that subject {place}");
+        let who: Vec<String> = req.subjects.iter().map(Subject::describe).collect();
+        let mut msg = format!(
+            "no binding made by kubectl-entra for {} {place}",
+            who.join(", ")
+        );
         if !hand_made.is_empty() {
             msg.push_str(&format!(
                 "; these bindings name it but were not made by kubectl-entra, so they stay: {} (pass --force NAME to delete one)",
@@ -174,12 +178,13 @@ async fn remove_unused_full_access(
         Some(ns) => {
             let still_used = Api::<RoleBinding>::namespaced(client.clone(), ns)
                 .list(&lp)
-                .await?
+                .await
+                .map_err(api_error)?
                 .items
                 .iter()
                 .any(|rb| rb.role_ref.kind == "Role" && rb.role_ref.name == FULL_ACCESS_ROLE);
             let api: Api<Role> = Api::namespaced(client.clone(), ns);
-            match api.get_opt(FULL_ACCESS_ROLE).await? {
+            match api.get_opt(FULL_ACCESS_ROLE).await.map_err(api_error)? {
                 Some(role) if !still_used && is_managed(&role.metadata) => {
                     delete_object(client, &ManagedObject::Role(role), false).await?;
                     Ok(Some(format!(
@@ -192,18 +197,20 @@ async fn remove_unused_full_access(
         None => {
             let still_used = Api::<ClusterRoleBinding>::all(client.clone())
                 .list(&lp)
-                .await?
+                .await
+                .map_err(api_error)?
                 .items
                 .iter()
                 .any(|b| b.role_ref.kind == "ClusterRole" && b.role_ref.name == FULL_ACCESS_ROLE);
             let in_namespaces = Api::<RoleBinding>::all(client.clone())
                 .list(&lp)
-                .await?
+                .await
+                .map_err(api_error)?
                 .items
                 .iter()
                 .any(|b| b.role_ref.kind == "ClusterRole" && b.role_ref.name == FULL_ACCESS_ROLE);
             let api: Api<ClusterRole> = Api::all(client.clone());
-            match api.get_opt(FULL_ACCESS_ROLE).await? {
+            match api.get_opt(FULL_ACCESS_ROLE).await.map_err(api_error)? {
                 Some(role) if !still_used && !in_namespaces && is_managed(&role.metadata) => {
                     delete_object(client, &ManagedObject::ClusterRole(role), false).await?;
                     Ok(Some(format!(
