@@ -1,1 +1,18 @@
-//! The token store: cache keys, keyring and file stores, the cross-process lock.
+//! The token store: cache keys, entries, the keyring and file stores, the cross-process lock.
+//!
+//! This layer knows nothing about Entra or the command line: callers hand it keys built from
+//! plain strings and entries to keep. A corrupt, truncated or foreign-version entry is a miss.
+
+mod entry;
+mod file_store;
+mod key;
+mod keyring_store;
+mod location;
+mod lock;
+mod store;
+
+pub use entry::{Account, AccountRecord, FORMAT_VERSION, TokenEntry};
+pub use key::CacheKey;
+pub use location::default_dir;
+pub use lock::KeyLock;
+pub use store::{Backend, StoreMode, TokenCache};

@@ -1,8 +1,215 @@
-//! `kubectl entra bind` (not built yet).
+//! `kubectl entra bind`: resolve the subjects (group names through Graph), build the Role and
+//! bindings, check the caller may create them, then server-side apply (or print them).
 
-use crate::cli::BindArgs;
+use crate::cli::{BindArgs, DryRun, GraphArgs, KubeconfigArgs, OutputFormat, SubjectArgs};
+use crate::graph::GraphClient;
+use crate::k8s::bind::{
+    Plan, PlanInput, RoleChoice, Subject, api_error, apply_plan, build_plan, check_permissions,
+    parse_role, validate_label,
+};
+use crate::k8s::client::{ContextInfo, context_info, load_kubeconfig};
+use crate::output;
+use anyhow::Context as _;
+use k8s_openapi::api::core::v1::Namespace;
+use k8s_openapi::api::rbac::v1::{ClusterRole, Role};
+use kube::api::Api;
 use std::process::ExitCode;
 
-pub fn run(_args: BindArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`bind` is not available in this build yet")
+pub fn run(args: BindArgs) -> anyhow::Result<ExitCode> {
+    // Everything that can be checked offline is checked before any network call.
+    let scope = scope(&args)?;
+    let role = parse_role(&args.role)?;
+    let mut subjects = offline_subjects(&args.subjects)?;
+    if subjects.is_empty() && args.subjects.groups.is_empty() {
+        anyhow::bail!(
+            "say whom to bind: --group NAME, --group-id OBJECT_ID, --user UPN|OBJECT_ID or --service-account NS:NAME"
+        );
+    }
+    let format = match args.output {
+        None | Some(OutputFormat::Yaml) => OutputFormat::Yaml,
+        Some(OutputFormat::Json) => OutputFormat::Json,
+        Some(OutputFormat::Table) => anyhow::bail!("bind prints manifests: use -o yaml or -o json"),
+    };
+    super::runtime()?.block_on(async move {
+        if !args.subjects.groups.is_empty() {
+            if args.graph.no_graph {
+                anyhow::bail!(
+                    "--group NAME needs Microsoft Graph to find the object id, but --no-graph is set; pass --group-id OBJECT_ID instead"
+                );
+            }
+            let info = kube_context(&args.kube)?;
+            let graph = graph_client(&args.graph, &info).await?;
+            for name in &args.subjects.groups {
+                subjects.push(resolve_group(&graph, name).await?);
+            }
+        }
+        if args.dry_run == DryRun::Client {
+            let role = role.unwrap_or_else(|| {
+                eprintln!(
+                    "note: --dry-run=client does not contact the cluster, so {:?} is assumed to be an existing {}",
+                    args.role,
+                    if scope.is_some() { "Role in the namespace" } else { "ClusterRole" }
+                );
+                match scope {
+                    Some(_) => RoleChoice::Role(args.role.clone()),
+                    None => RoleChoice::ClusterRole(args.role.clone()),
+                }
+            });
+            let plan = plan(&args, scope.as_deref(), &role, &subjects);
+            return print_plan(&plan, format).map(|()| ExitCode::SUCCESS);
+        }
+        let (client, _info) = crate::k8s::client::client(&args.kube).await?;
+        let role = match role {
+            Some(role) => role,
+            None => existing_role(&client, scope.as_deref(), &args.role).await?,
+        };
+        if let (Some(ns), false) = (scope.as_deref(), args.create_namespace) {
+            ensure_namespace(&client, ns).await?;
+        }
+        let mut plan = plan(&args, scope.as_deref(), &role, &subjects);
+        check_permissions(&client, &plan).await?;
+        let server_dry_run = args.dry_run == DryRun::Server;
+        let report = apply_plan(&client, &mut plan, server_dry_run).await?;
+        if args.output.is_some() {
+            let items: Vec<_> = report.applied.iter().map(|a| a.object.clone()).collect();
+            let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "metadata": {}, "items": items});
+            match format {
+                OutputFormat::Json => output::print_json(&list)?,
+                _ => output::print_yaml(&list)?,
+            }
+        } else {
+            let suffix = if server_dry_run { " (server dry run)" } else { "" };
+            for applied in &report.applied {
+                println!("{} {}{suffix}", applied.display, applied.outcome.as_str());
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Some(namespace), or None for a cluster-wide binding.
+fn scope(args: &BindArgs) -> anyhow::Result<Option<String>> {
+    if args.cluster_wide {
+        if !args.yes_cluster_wide {
+            anyhow::bail!(
+                "--cluster-wide grants the role in every namespace, including kube-system; add --yes-cluster-wide to confirm that this is intended"
+            );
+        }
+        if args.namespace.is_some() {
+            anyhow::bail!("--cluster-wide binds in every namespace; drop -n/--namespace");
+        }
+        return Ok(None);
+    }
+    let ns = args
+        .namespace
+        .clone()
+        .context("say which namespace: -n NAMESPACE (or --cluster-wide)")?;
+    validate_label("namespace", &ns)?;
+    Ok(Some(ns))
+}
+
+fn offline_subjects(args: &SubjectArgs) -> anyhow::Result<Vec<Subject>> {
+    let mut out = Vec::new();
+    for id in &args.group_ids {
+        out.push(Subject::group(id, id)?);
+    }
+    for user in &args.users {
+        out.push(Subject::user(user)?);
+    }
+    for sa in &args.service_accounts {
+        out.push(Subject::service_account(sa)?);
+    }
+    Ok(out)
+}
+
+fn kube_context(args: &KubeconfigArgs) -> anyhow::Result<ContextInfo> {
+    let kubeconfig = load_kubeconfig(args)?;
+    context_info(&kubeconfig, args.context.as_deref())
+}
+
+async fn graph_client(args: &GraphArgs, info: &ContextInfo) -> anyhow::Result<GraphClient> {
+    crate::graph::connect(args, info).await
+}
+
+/// A display name to exactly one group, or an error with the next step.
+async fn resolve_group(graph: &GraphClient, name: &str) -> anyhow::Result<Subject> {
+    let found = graph.find_groups_by_name(name).await?;
+    match found.as_slice() {
+        [] => anyhow::bail!(
+            "no Entra group is named {name:?} (display names must match exactly); check the name with `az ad group list --display-name '{name}'`, or pass --group-id OBJECT_ID"
+        ),
+        [one] => Subject::group(&one.id, one.display_name.as_deref().unwrap_or(name)),
+        many => {
+            let ids: Vec<&str> = many.iter().map(|g| g.id.as_str()).collect();
+            anyhow::bail!(
+                "{} Entra groups are named {name:?}: {}; pick one with --group-id OBJECT_ID",
+                many.len(),
+                ids.join(", ")
+            )
+        }
+    }
+}
+
+/// `--role NAME`: a Role in the namespace, else a ClusterRole.
+async fn existing_role(
+    client: &kube::Client,
+    namespace: Option<&str>,
+    name: &str,
+) -> anyhow::Result<RoleChoice> {
+    if let Some(ns) = namespace {
+        let roles: Api<Role> = Api::namespaced(client.clone(), ns);
+        if roles.get_opt(name).await.map_err(api_error)?.is_some() {
+            return Ok(RoleChoice::Role(name.to_string()));
+        }
+    }
+    let cluster_roles: Api<ClusterRole> = Api::all(client.clone());
+    if cluster_roles
+        .get_opt(name)
+        .await
+        .map_err(api_error)?
+        .is_some()
+    {
+        return Ok(RoleChoice::ClusterRole(name.to_string()));
+    }
+    let place = namespace
+        .map(|ns| format!("Role in the namespace {ns:?} nor a "))
+        .unwrap_or_default();
+    anyhow::bail!(
+        "--role {name:?} is neither a {place}ClusterRole; use full-access, admin, edit or view, or create the role first"
+    )
+}
+
+async fn ensure_namespace(client: &kube::Client, ns: &str) -> anyhow::Result<()> {
+    let api: Api<Namespace> = Api::all(client.clone());
+    match api.get_opt(ns).await {
+        Ok(Some(_)) => Ok(()),
+        Ok(None) => anyhow::bail!(
+            "namespace {ns:?} does not exist; add --create-namespace to create it, or create it with `kubectl create namespace {ns}`"
+        ),
+        // May not read namespaces: the apply will tell.
+        Err(kube::Error::Api(s)) if s.code == 403 => Ok(()),
+        Err(e) => Err(api_error(e)).context("cannot check the namespace"),
+    }
+}
+
+fn plan(args: &BindArgs, namespace: Option<&str>, role: &RoleChoice, subjects: &[Subject]) -> Plan {
+    build_plan(&PlanInput {
+        namespace,
+        create_namespace: args.create_namespace,
+        role,
+        subjects,
+    })
+}
+
+fn print_plan(plan: &Plan, format: OutputFormat) -> anyhow::Result<()> {
+    match format {
+        OutputFormat::Json => output::print_json(&plan.to_list_json()),
+        _ => {
+            use std::io::Write as _;
+            std::io::stdout()
+                .lock()
+                .write_all(plan.to_yaml()?.as_bytes())?;
+            Ok(())
+        }
+    }
 }

@@ -1,8 +1,95 @@
-//! `kubectl entra bindings` (not built yet).
+//! `kubectl entra bindings`: who is bound to what, with Entra display names instead of GUIDs.
 
-use crate::cli::BindingsArgs;
+use crate::cli::{BindingsArgs, OutputFormat};
+use crate::k8s::bind::{
+    BindingRow, Scope, apply_display_names, graph_object_ids, list_bindings, validate_label,
+};
+use crate::k8s::client::ContextInfo;
+use crate::output::{self, Table};
+use std::collections::BTreeMap;
 use std::process::ExitCode;
 
-pub fn run(_args: BindingsArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`bindings` is not available in this build yet")
+pub fn run(args: BindingsArgs) -> anyhow::Result<ExitCode> {
+    if let Some(ns) = &args.namespace {
+        validate_label("namespace", ns)?;
+    }
+    super::runtime()?.block_on(async move {
+        let (client, info) = crate::k8s::client::client(&args.kube).await?;
+        let scope = if args.all_namespaces {
+            Scope::All
+        } else {
+            Scope::Namespace(
+                args.namespace
+                    .clone()
+                    .unwrap_or_else(|| info.namespace.clone()),
+            )
+        };
+        let (mut rows, warnings) = list_bindings(&client, &scope).await?;
+        for w in warnings {
+            eprintln!("warning: {w}");
+        }
+        if !args.graph.no_graph {
+            resolve_names(&args, &info, &mut rows).await;
+        }
+        print(&args, &scope, &rows)?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// Graph display names for group (and guest) object ids; on failure the ids stay, with a note.
+async fn resolve_names(args: &BindingsArgs, info: &ContextInfo, rows: &mut [BindingRow]) {
+    let ids = graph_object_ids(rows);
+    if ids.is_empty() {
+        return;
+    }
+    let result = async {
+        let graph = crate::graph::connect(&args.graph, info).await?;
+        let found = graph
+            .get_by_ids(&ids, &["group", "user", "servicePrincipal"])
+            .await?;
+        anyhow::Ok(found)
+    }
+    .await;
+    match result {
+        Ok(found) => {
+            let names: BTreeMap<String, String> = found
+                .into_iter()
+                .filter_map(|o| Some((o.id.to_ascii_lowercase(), o.display_name?)))
+                .collect();
+            apply_display_names(rows, &names);
+        }
+        Err(e) => eprintln!(
+            "warning: showing object ids, not names: {} (use --no-graph to skip the lookup)",
+            output::error_chain(&e)
+        ),
+    }
+}
+
+fn print(args: &BindingsArgs, scope: &Scope, rows: &[BindingRow]) -> anyhow::Result<()> {
+    match args.output {
+        OutputFormat::Json => output::print_json(&serde_json::json!({ "items": rows })),
+        OutputFormat::Yaml => output::print_yaml(&serde_json::json!({ "items": rows })),
+        OutputFormat::Table => {
+            if rows.is_empty() {
+                match scope {
+                    Scope::Namespace(ns) => eprintln!("No bindings found in {ns} namespace."),
+                    Scope::All => eprintln!("No bindings found."),
+                }
+                return Ok(());
+            }
+            let mut table =
+                Table::new(&["namespace", "binding", "role", "kind", "subject", "managed"]);
+            for r in rows {
+                table.row([
+                    r.namespace.clone().unwrap_or_else(|| "*".to_string()),
+                    r.binding.clone(),
+                    r.role.clone(),
+                    r.subject_kind.clone(),
+                    r.subject_text(),
+                    if r.managed { "yes" } else { "no" }.to_string(),
+                ]);
+            }
+            table.print(!args.no_headers)
+        }
+    }
 }

@@ -1,8 +1,72 @@
-//! `kubectl entra unbind` (not built yet).
+//! `kubectl entra unbind`: delete the bindings `bind` made for the subjects, and the
+//! full-access role when nothing uses it any more. Hand-made bindings only with `--force NAME`.
 
-use crate::cli::UnbindArgs;
+use crate::cli::{DryRun, UnbindArgs};
+use crate::k8s::bind::{
+    Subject, SubjectKind, UnbindRequest, unbind, validate_label, validate_subdomain,
+};
 use std::process::ExitCode;
 
-pub fn run(_args: UnbindArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`unbind` is not available in this build yet")
+pub fn run(args: UnbindArgs) -> anyhow::Result<ExitCode> {
+    let namespace = if args.cluster_wide {
+        if args.namespace.is_some() {
+            anyhow::bail!("--cluster-wide removes ClusterRoleBindings; drop -n/--namespace");
+        }
+        None
+    } else {
+        let ns = args.namespace.clone().ok_or_else(|| {
+            anyhow::anyhow!("say which namespace: -n NAMESPACE (or --cluster-wide)")
+        })?;
+        validate_label("namespace", &ns)?;
+        Some(ns)
+    };
+    if let Some(role) = args.role.as_deref().filter(|r| *r != "full-access") {
+        validate_subdomain("role name", role)?;
+    }
+    for name in &args.force {
+        validate_subdomain("binding name", name)?;
+    }
+    let mut subjects = Vec::new();
+    // By name: matched against the display name bind recorded, so no Graph call is needed.
+    for name in &args.subjects.groups {
+        subjects.push(Subject {
+            kind: SubjectKind::Group,
+            id: String::new(),
+            display: name.clone(),
+            namespace: None,
+        });
+    }
+    for id in &args.subjects.group_ids {
+        subjects.push(Subject::group(id, id)?);
+    }
+    for user in &args.subjects.users {
+        subjects.push(Subject::user(user)?);
+    }
+    for sa in &args.subjects.service_accounts {
+        subjects.push(Subject::service_account(sa)?);
+    }
+    if subjects.is_empty() && args.force.is_empty() {
+        anyhow::bail!(
+            "say whose bindings to remove: --group NAME, --group-id OBJECT_ID, --user UPN|OBJECT_ID, --service-account NS:NAME, or --force BINDING"
+        );
+    }
+    let dry_run = args.dry_run != DryRun::None;
+    super::runtime()?.block_on(async move {
+        let (client, _info) = crate::k8s::client::client(&args.kube).await?;
+        let lines = unbind(
+            &client,
+            &UnbindRequest {
+                namespace: namespace.as_deref(),
+                subjects: &subjects,
+                role: args.role.as_deref(),
+                force: &args.force,
+                dry_run,
+            },
+        )
+        .await?;
+        for line in lines {
+            println!("{line}");
+        }
+        Ok(ExitCode::SUCCESS)
+    })
 }

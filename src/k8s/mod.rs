@@ -1,6 +1,7 @@
 //! Kubernetes operations: a client from kubeconfig + context, bind manifests, access reviews.
 //! (Named `k8s` rather than `kube` so that it never shadows the `kube` crate.)
 
+pub mod bind;
 pub mod client;
 pub mod discovery;
 #[cfg(test)]

@@ -1,7 +1,14 @@
 //! The Microsoft Graph subset the sandbox serves under `/v1.0` (groups filter, groups/{id},
-//! directoryObjects/getByIds, me/transitiveMemberOf), with Graph's JSON and error shapes.
+//! directoryObjects/getByIds, me/transitiveMemberOf, users/{id}/getMemberGroups), with Graph's
+//! JSON and error shapes (ENTRA-PROTOCOL.md §7).
 //!
-//! INTERFACE CONTRACT (the emulator nests `router` at `/v1.0`; keep it stable).
+//! INTERFACE CONTRACT (the emulator nests `router` at `/v1.0`; keep it stable). Injected
+//! faults (`/_sandbox/faults` with `"endpoint":"graph"`) are the emulator's middleware around
+//! this router, so they come before token verification.
+
+mod auth;
+mod handlers;
+mod paging;
 
 use super::stats::Stats;
 use super::tenant::Tenant;
@@ -19,8 +26,23 @@ pub struct GraphState {
     pub issuer: String,
 }
 
+impl GraphState {
+    pub fn new(
+        tenant: Arc<Tenant>,
+        stats: Arc<Stats>,
+        jwks: serde_json::Value,
+        issuer: String,
+    ) -> Self {
+        GraphState {
+            tenant,
+            stats,
+            jwks,
+            issuer,
+        }
+    }
+}
+
 /// Routes relative to `/v1.0`.
 pub fn router(state: GraphState) -> axum::Router {
-    let _ = state;
-    axum::Router::new()
+    handlers::routes().with_state(state)
 }

@@ -1,0 +1,153 @@
+//! Entra's JSON responses, parsed tolerantly: numbers may be integers or strings, and the
+//! device response may spell `verification_uri` the pre-RFC way (`verification_url`).
+//!
+// Hand-written because Entra deviates from what the `oauth2` crate's typed responses expect
+// (string numbers, `verification_url`, AADSTS error bodies with correlation ids, bare
+// `device_code` grant), and plain serde structs over reqwest make those deviations explicit.
+
+use serde::{Deserialize, Deserializer};
+
+/// An optional integer given as a JSON number or a string of digits.
+pub fn flexible_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Num {
+        Int(i64),
+        Float(f64),
+        Text(String),
+    }
+    Ok(match Option::<Num>::deserialize(d)? {
+        None => None,
+        Some(Num::Int(i)) => Some(i),
+        Some(Num::Float(f)) if f.is_finite() => Some(f as i64),
+        Some(Num::Float(_)) => None,
+        Some(Num::Text(s)) => match s.trim().parse::<i64>() {
+            Ok(i) => Some(i),
+            Err(_) => {
+                return Err(serde::de::Error::custom(format!("{s:?} is not a number")));
+            }
+        },
+    })
+}
+
+/// `POST /devicecode` answer.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DeviceCodeResponse {
+    pub user_code: String,
+    /// Opaque but sensitive while valid: never printed.
+    pub device_code: String,
+    #[serde(default)]
+    pub verification_uri: Option<String>,
+    #[serde(default)]
+    pub verification_url: Option<String>,
+    #[serde(default, deserialize_with = "flexible_i64")]
+    pub expires_in: Option<i64>,
+    #[serde(default, deserialize_with = "flexible_i64")]
+    pub interval: Option<i64>,
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+impl DeviceCodeResponse {
+    pub fn verification(&self) -> Option<&str> {
+        self.verification_uri
+            .as_deref()
+            .or(self.verification_url.as_deref())
+    }
+
+    /// Entra's ready-made sentence, or one built from the fields.
+    pub fn prompt(&self) -> String {
+        match self.message.as_deref().filter(|m| !m.trim().is_empty()) {
+            Some(m) => m.to_string(),
+            None => format!(
+                "To sign in, use a web browser to open the page {} and enter the code {} to authenticate.",
+                self.verification().unwrap_or("(the authority did not say)"),
+                self.user_code
+            ),
+        }
+    }
+
+    /// Polling interval in seconds (default 5, at least 1).
+    pub fn interval_seconds(&self) -> u64 {
+        self.interval.unwrap_or(5).clamp(1, 60) as u64
+    }
+
+    /// Seconds until the device code expires (default 900).
+    pub fn expires_seconds(&self) -> u64 {
+        self.expires_in.unwrap_or(900).clamp(1, 3600) as u64
+    }
+}
+
+/// `POST /token` success answer. Debug redacts every token.
+#[derive(Clone, Deserialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    #[serde(default)]
+    pub token_type: Option<String>,
+    #[serde(default, deserialize_with = "flexible_i64")]
+    pub expires_in: Option<i64>,
+    #[serde(default, deserialize_with = "flexible_i64")]
+    pub expires_on: Option<i64>,
+    #[serde(default)]
+    pub refresh_token: Option<String>,
+    #[serde(default)]
+    pub id_token: Option<String>,
+}
+
+impl std::fmt::Debug for TokenResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenResponse")
+            .field("access_token", &"<redacted>")
+            .field("token_type", &self.token_type)
+            .field("expires_in", &self.expires_in)
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("id_token", &self.id_token.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_response_v2_integers() {
+        let r: DeviceCodeResponse = serde_json::from_str(
+            r#"{"user_code":"QX7PLM2KD","device_code":"d","verification_uri":"https://microsoft.com/devicelogin","expires_in":900,"interval":5,"message":"To sign in, go."}"#,
+        )
+        .unwrap();
+        assert_eq!(r.interval_seconds(), 5);
+        assert_eq!(r.expires_seconds(), 900);
+        assert_eq!(r.prompt(), "To sign in, go.");
+    }
+
+    #[test]
+    fn device_response_v1_strings_and_url_spelling() {
+        let r: DeviceCodeResponse = serde_json::from_str(
+            r#"{"user_code":"ABC","device_code":"d","verification_url":"https://microsoft.com/devicelogin","expires_in":"900","interval":"3"}"#,
+        )
+        .unwrap();
+        assert_eq!(r.interval_seconds(), 3);
+        assert_eq!(r.expires_seconds(), 900);
+        assert_eq!(r.verification(), Some("https://microsoft.com/devicelogin"));
+        assert!(r.prompt().contains("ABC") && r.prompt().contains("devicelogin"));
+        let bad = serde_json::from_str::<DeviceCodeResponse>(
+            r#"{"user_code":"A","device_code":"d","interval":"soon"}"#,
+        );
+        assert!(bad.is_err());
+    }
+
+    #[test]
+    fn token_response_numbers_and_redaction() {
+        let r: TokenResponse = serde_json::from_str(
+            r#"{"token_type":"Bearer","expires_in":"3599","access_token":"AT-secret","refresh_token":"RT-secret","id_token":"ID-secret"}"#,
+        )
+        .unwrap();
+        assert_eq!(r.expires_in, Some(3599));
+        let text = format!("{r:?}");
+        assert!(!text.contains("secret"), "{text}");
+    }
+}

@@ -1,1 +1,0 @@
-//! Microsoft Graph: group display name <-> object id, a user's groups.

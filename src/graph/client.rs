@@ -1,0 +1,265 @@
+//! The Graph calls kubectl-entra makes, with paging and retries.
+
+use super::error::{GraphError, classify, parse_error_body};
+use super::odata::{display_name_filter, encode_query_value};
+use super::retry::{RetryPolicy, parse_retry_after};
+use crate::entra::AccessToken;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+/// Graph accepts at most this many ids per `getByIds` call.
+const GET_BY_IDS_CHUNK: usize = 1000;
+
+/// A group, user or other directory object, as much of it as we read.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub struct DirectoryObject {
+    pub id: String,
+    #[serde(rename = "displayName", default)]
+    pub display_name: Option<String>,
+    #[serde(
+        rename = "@odata.type",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub odata_type: Option<String>,
+    #[serde(
+        rename = "userPrincipalName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub user_principal_name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Page<T> {
+    #[serde(default = "Vec::new")]
+    value: Vec<T>,
+    #[serde(rename = "@odata.nextLink", default)]
+    next_link: Option<String>,
+}
+
+/// A Graph client bound to one base URL and one access token. Debug never shows the token.
+#[derive(Clone)]
+pub struct GraphClient {
+    http: reqwest::Client,
+    base: String,
+    token: AccessToken,
+    retry: RetryPolicy,
+}
+
+impl std::fmt::Debug for GraphClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GraphClient")
+            .field("base", &self.base)
+            .field("token", &"<redacted>")
+            .finish()
+    }
+}
+
+/// What a call is, for messages: the verb phrase, the permission it needs, what a 404 means.
+struct Call<'a> {
+    action: &'a str,
+    permission: &'static str,
+    what: &'a str,
+}
+
+impl GraphClient {
+    /// `base` is e.g. `https://graph.microsoft.com/v1.0` (see [`super::base_url`]).
+    pub fn new(base: &str, token: AccessToken) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(60))
+            .user_agent(concat!("kubectl-entra/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(GraphClient {
+            http,
+            base: base.trim_end_matches('/').to_string(),
+            token,
+            retry: RetryPolicy::default(),
+        })
+    }
+
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// Groups whose display name is `name` (0, 1 or several: display names are not unique).
+    pub async fn find_groups_by_name(
+        &self,
+        name: &str,
+    ) -> Result<Vec<DirectoryObject>, GraphError> {
+        let url = format!(
+            "{}/groups?$filter={}&$select=id,displayName",
+            self.base,
+            encode_query_value(&display_name_filter(name))
+        );
+        let call = Call {
+            action: &format!("look up the group named {name:?}"),
+            permission: "Group.Read.All (or Directory.Read.All)",
+            what: "group",
+        };
+        self.get_all(url, false, &call).await
+    }
+
+    /// One group by object id.
+    pub async fn get_group(&self, id: &str) -> Result<DirectoryObject, GraphError> {
+        let url = format!(
+            "{}/groups/{}?$select=id,displayName",
+            self.base,
+            encode_query_value(id)
+        );
+        let call = Call {
+            action: &format!("read the group {id}"),
+            permission: "Group.Read.All (or Directory.Read.All)",
+            what: &format!("group with object id {id}"),
+        };
+        let resp = self.send(|| self.http.get(&url), false, &call).await?;
+        decode(resp, &call).await
+    }
+
+    /// Directory objects by id, in chunks of 1000; unknown ids are simply absent.
+    pub async fn get_by_ids(
+        &self,
+        ids: &[String],
+        types: &[&str],
+    ) -> Result<Vec<DirectoryObject>, GraphError> {
+        let url = format!("{}/directoryObjects/getByIds", self.base);
+        let call = Call {
+            action: "resolve object ids to names",
+            permission: "Directory.Read.All",
+            what: "directory objects",
+        };
+        let mut out = Vec::new();
+        for chunk in ids.chunks(GET_BY_IDS_CHUNK) {
+            let body = serde_json::json!({ "ids": chunk, "types": types });
+            let resp = self
+                .send(|| self.http.post(&url).json(&body), false, &call)
+                .await?;
+            let page: Page<DirectoryObject> = decode(resp, &call).await?;
+            out.extend(page.value);
+        }
+        Ok(out)
+    }
+
+    /// Every group the signed-in user belongs to, directly or through nesting (all pages).
+    pub async fn transitive_groups_of_me(&self) -> Result<Vec<DirectoryObject>, GraphError> {
+        // The OData cast needs ConsistencyLevel: eventual and $count=true.
+        let url = format!(
+            "{}/me/transitiveMemberOf/microsoft.graph.group?$count=true&$select=id,displayName",
+            self.base
+        );
+        let call = Call {
+            action: "list your groups",
+            permission: "GroupMember.Read.All (or Directory.Read.All)",
+            what: "signed-in user",
+        };
+        self.get_all(url, true, &call).await
+    }
+
+    /// GET and follow `@odata.nextLink` as an opaque URL until it is absent.
+    async fn get_all<T: DeserializeOwned>(
+        &self,
+        first: String,
+        eventual: bool,
+        call: &Call<'_>,
+    ) -> Result<Vec<T>, GraphError> {
+        let mut out = Vec::new();
+        let mut next = Some(first);
+        while let Some(url) = next.take() {
+            self.check_same_origin(&url, call)?;
+            let resp = self.send(|| self.http.get(&url), eventual, call).await?;
+            let page: Page<T> = decode(resp, call).await?;
+            out.extend(page.value);
+            next = page.next_link;
+        }
+        Ok(out)
+    }
+
+    /// The token goes only to the Graph origin we were configured with, never to a host a
+    /// response names.
+    fn check_same_origin(&self, url: &str, call: &Call<'_>) -> Result<(), GraphError> {
+        let origin = |u: &str| url::Url::parse(u).ok().map(|u| u.origin());
+        if origin(url).is_some() && origin(url) == origin(&self.base) {
+            Ok(())
+        } else {
+            Err(GraphError::BadResponse {
+                action: call.action.to_string(),
+                detail: format!("@odata.nextLink {url:?} is not on {}", self.base),
+            })
+        }
+    }
+
+    /// Sends with the bearer token, retrying 429/503/504 as the policy allows.
+    async fn send(
+        &self,
+        build: impl Fn() -> reqwest::RequestBuilder,
+        eventual: bool,
+        call: &Call<'_>,
+    ) -> Result<reqwest::Response, GraphError> {
+        let mut attempt = 1;
+        loop {
+            let mut req = build()
+                .bearer_auth(&self.token.secret)
+                .header(reqwest::header::ACCEPT, "application/json");
+            if eventual {
+                req = req.header("ConsistencyLevel", "eventual");
+            }
+            let resp = req.send().await.map_err(|source| GraphError::Transport {
+                action: call.action.to_string(),
+                source: source.without_url(),
+            })?;
+            let status = resp.status().as_u16();
+            if resp.status().is_success() {
+                return Ok(resp);
+            }
+            let retry_after = resp
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| parse_retry_after(v, jiff::Timestamp::now()));
+            let body = resp.bytes().await.unwrap_or_default();
+            let (code, message) = parse_error_body(&body);
+            if matches!(status, 429 | 503 | 504) {
+                if attempt < self.retry.max_attempts {
+                    let wait = self.retry.wait(attempt, retry_after);
+                    tracing::info!(status, code, ?wait, "Microsoft Graph asked to retry later");
+                    tokio::time::sleep(wait).await;
+                    attempt += 1;
+                    continue;
+                }
+                return Err(GraphError::Throttled {
+                    action: call.action.to_string(),
+                    attempts: attempt,
+                    status,
+                    code,
+                });
+            }
+            return Err(classify(
+                call.action,
+                call.permission,
+                call.what,
+                status,
+                code,
+                message,
+            ));
+        }
+    }
+}
+
+async fn decode<T: DeserializeOwned>(
+    resp: reqwest::Response,
+    call: &Call<'_>,
+) -> Result<T, GraphError> {
+    let body = resp.bytes().await.map_err(|source| GraphError::Transport {
+        action: call.action.to_string(),
+        source: source.without_url(),
+    })?;
+    serde_json::from_slice(&body).map_err(|e| GraphError::BadResponse {
+        action: call.action.to_string(),
+        detail: e.to_string(),
+    })
+}

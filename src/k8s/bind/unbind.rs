@@ -1,0 +1,257 @@
+//! Removing what bind created: the subject's managed bindings, then the full-access role once
+//! nothing uses it. Hand-made objects are only deleted when `--force` names them.
+
+use super::apply::delete_object;
+use super::manifests::{FULL_ACCESS_ROLE, ManagedObject};
+use super::subject::Subject;
+use super::{
+    ANNOTATION_SUBJECT_ID, ANNOTATION_SUBJECT_KIND, ANNOTATION_SUBJECT_NAME, MANAGED_BY_LABEL,
+    MANAGER, api_error,
+};
+use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding, RoleRef};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kube::api::{Api, ListParams};
+
+pub struct UnbindRequest<'a> {
+    /// None: the ClusterRoleBindings of `bind --cluster-wide`.
+    pub namespace: Option<&'a str>,
+    /// A subject with an empty `id` is matched by its display name (`--group NAME`).
+    pub subjects: &'a [Subject],
+    /// Only bindings to this role (`full-access`, `view`, a role name).
+    pub role: Option<&'a str>,
+    /// Binding names to delete even though kubectl-entra did not create them.
+    pub force: &'a [String],
+    pub dry_run: bool,
+}
+
+fn is_managed(meta: &ObjectMeta) -> bool {
+    meta.labels
+        .as_ref()
+        .and_then(|l| l.get(MANAGED_BY_LABEL))
+        .is_some_and(|v| v == MANAGER)
+}
+
+/// Whether a managed binding was made by bind for one of the subjects.
+pub(crate) fn made_for(meta: &ObjectMeta, subjects: &[Subject]) -> bool {
+    if !is_managed(meta) {
+        return false;
+    }
+    let a = meta.annotations.clone().unwrap_or_default();
+    let get = |k: &str| a.get(k).map(String::as_str).unwrap_or_default();
+    subjects.iter().any(|s| {
+        get(ANNOTATION_SUBJECT_KIND) == s.kind.as_str()
+            && if s.id.is_empty() {
+                // Graph's `eq` on displayName ignores case, so this does too.
+                get(ANNOTATION_SUBJECT_NAME).eq_ignore_ascii_case(&s.display)
+            } else {
+                get(ANNOTATION_SUBJECT_ID).eq_ignore_ascii_case(&s.annotation_id())
+            }
+    })
+}
+
+fn role_matches(role_ref: &RoleRef, wanted: Option<&str>) -> bool {
+    match wanted {
+        None => true,
+        Some("full-access") => role_ref.name == FULL_ACCESS_ROLE,
+        Some(name) => role_ref.name == name,
+    }
+}
+
+/// Deletes and returns kubectl-style result lines (`... deleted`).
+pub async fn unbind(client: &kube::Client, req: &UnbindRequest<'_>) -> anyhow::Result<Vec<String>> {
+    let suffix = if req.dry_run { " (dry run)" } else { "" };
+    let mut lines = Vec::new();
+    // (object, its roleRef), for managed bindings of the subjects and forced names.
+    let mut doomed: Vec<(ManagedObject, RoleRef)> = Vec::new();
+    let mut hand_made = Vec::new();
+    let lp = ListParams::default();
+    match req.namespace {
+        Some(ns) => {
+            let api: Api<RoleBinding> = Api::namespaced(client.clone(), ns);
+            for rb in api.list(&lp).await.map_err(api_error)? {
+                let name = rb.metadata.name.clone().unwrap_or_default();
+                let forced = req.force.contains(&name);
+                if forced
+                    || (made_for(&rb.metadata, req.subjects)
+                        && role_matches(&rb.role_ref, req.role))
+                {
+                    doomed.push((ManagedObject::RoleBinding(rb.clone()), rb.role_ref.clone()));
+                } else if !is_managed(&rb.metadata)
+                    && rb
+                        .subjects
+                        .iter()
+                        .flatten()
+                        .any(|s| req.subjects.iter().any(|w| w.matches(s)))
+                {
+                    hand_made.push(name);
+                }
+            }
+        }
+        None => {
+            let api: Api<ClusterRoleBinding> = Api::all(client.clone());
+            for crb in api.list(&lp).await.map_err(api_error)? {
+                let name = crb.metadata.name.clone().unwrap_or_default();
+                let forced = req.force.contains(&name);
+                if forced
+                    || (made_for(&crb.metadata, req.subjects)
+                        && role_matches(&crb.role_ref, req.role))
+                {
+                    doomed.push((
+                        ManagedObject::ClusterRoleBinding(crb.clone()),
+                        crb.role_ref.clone(),
+                    ));
+                } else if !is_managed(&crb.metadata)
+                    && crb
+                        .subjects
+                        .iter()
+                        .flatten()
+                        .any(|s| req.subjects.iter().any(|w| w.matches(s)))
+                {
+                    hand_made.push(name);
+                }
+            }
+        }
+    }
+    let missing_forced: Vec<&String> = req
+        .force
+        .iter()
+        .filter(|f| !doomed.iter().any(|(o, _)| o.name() == f.as_str()))
+        .collect();
+    if !missing_forced.is_empty() {
+        anyhow::bail!(
+            "--force names bindings that do not exist{}: {}; nothing was deleted",
+            req.namespace
+                .map(|n| format!(" in the namespace {n:?}"))
+                .unwrap_or_default(),
+            missing_forced
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    if doomed.is_empty() {
+        let place = req
+            .namespace
+            .map(|n| format!("in the namespace {n:?}"))
+            .unwrap_or_else(|| "cluster-wide".to_string());
+        let who: Vec<String> = req.subjects.iter().map(Subject::describe).collect();
+        let mut msg = format!(
+            "no binding made by kubectl-entra for {} {place}",
+            who.join(", ")
+        );
+        if !hand_made.is_empty() {
+            msg.push_str(&format!(
+                "; these bindings name it but were not made by kubectl-entra, so they stay: {} (pass --force NAME to delete one)",
+                hand_made.join(", ")
+            ));
+        }
+        anyhow::bail!(msg);
+    }
+    for (obj, _) in &doomed {
+        delete_object(client, obj, req.dry_run).await?;
+        lines.push(format!("{} deleted{suffix}", obj.display()));
+    }
+    if !hand_made.is_empty() {
+        eprintln!(
+            "note: left alone (not made by kubectl-entra): {}",
+            hand_made.join(", ")
+        );
+    }
+    // The full-access role goes once no binding uses it any more.
+    let used_full_access = doomed.iter().any(|(_, r)| r.name == FULL_ACCESS_ROLE);
+    if used_full_access
+        && !req.dry_run
+        && let Some(line) = remove_unused_full_access(client, req.namespace).await?
+    {
+        lines.push(line);
+    }
+    Ok(lines)
+}
+
+async fn remove_unused_full_access(
+    client: &kube::Client,
+    namespace: Option<&str>,
+) -> anyhow::Result<Option<String>> {
+    let lp = ListParams::default();
+    match namespace {
+        Some(ns) => {
+            let still_used = Api::<RoleBinding>::namespaced(client.clone(), ns)
+                .list(&lp)
+                .await
+                .map_err(api_error)?
+                .items
+                .iter()
+                .any(|rb| rb.role_ref.kind == "Role" && rb.role_ref.name == FULL_ACCESS_ROLE);
+            let api: Api<Role> = Api::namespaced(client.clone(), ns);
+            match api.get_opt(FULL_ACCESS_ROLE).await.map_err(api_error)? {
+                Some(role) if !still_used && is_managed(&role.metadata) => {
+                    delete_object(client, &ManagedObject::Role(role), false).await?;
+                    Ok(Some(format!(
+                        "role.rbac.authorization.k8s.io/{FULL_ACCESS_ROLE} deleted"
+                    )))
+                }
+                _ => Ok(None),
+            }
+        }
+        None => {
+            let still_used = Api::<ClusterRoleBinding>::all(client.clone())
+                .list(&lp)
+                .await
+                .map_err(api_error)?
+                .items
+                .iter()
+                .any(|b| b.role_ref.kind == "ClusterRole" && b.role_ref.name == FULL_ACCESS_ROLE);
+            let in_namespaces = Api::<RoleBinding>::all(client.clone())
+                .list(&lp)
+                .await
+                .map_err(api_error)?
+                .items
+                .iter()
+                .any(|b| b.role_ref.kind == "ClusterRole" && b.role_ref.name == FULL_ACCESS_ROLE);
+            let api: Api<ClusterRole> = Api::all(client.clone());
+            match api.get_opt(FULL_ACCESS_ROLE).await.map_err(api_error)? {
+                Some(role) if !still_used && !in_namespaces && is_managed(&role.metadata) => {
+                    delete_object(client, &ManagedObject::ClusterRole(role), false).await?;
+                    Ok(Some(format!(
+                        "clusterrole.rbac.authorization.k8s.io/{FULL_ACCESS_ROLE} deleted"
+                    )))
+                }
+                _ => Ok(None),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn matches_by_id_or_by_group_name_and_only_when_managed() {
+        let meta = |managed: bool| ObjectMeta {
+            labels: managed.then(|| BTreeMap::from([(MANAGED_BY_LABEL.into(), MANAGER.into())])),
+            annotations: Some(BTreeMap::from([
+                (
+                    ANNOTATION_SUBJECT_ID.into(),
+                    "cccc0000-0000-4000-8000-000000000001".into(),
+                ),
+                (ANNOTATION_SUBJECT_NAME.into(), "appdev".into()),
+                (ANNOTATION_SUBJECT_KIND.into(), "Group".into()),
+            ])),
+            ..Default::default()
+        };
+        let by_id = Subject::group("cccc0000-0000-4000-8000-000000000001", "x").unwrap();
+        let mut by_name = by_id.clone();
+        by_name.id.clear();
+        by_name.display = "AppDev".into();
+        let other = Subject::group("cccc0000-0000-4000-8000-000000000002", "appdev2").unwrap();
+        assert!(made_for(&meta(true), std::slice::from_ref(&by_id)));
+        assert!(made_for(&meta(true), std::slice::from_ref(&by_name)));
+        assert!(!made_for(&meta(true), std::slice::from_ref(&other)));
+        assert!(!made_for(&meta(false), std::slice::from_ref(&by_id)));
+        let user = Subject::user("aksdev@contoso.com").unwrap();
+        assert!(!made_for(&meta(true), std::slice::from_ref(&user)));
+    }
+}
