@@ -827,7 +827,7 @@ _kubectl__entra() {
             return 0
             ;;
         kubectl__subcmd__entra__subcmd__sandbox)
-            opts="-v -h --state-dir --port --api-port --port-file --auto-approve --token-lifetime --v --help approve help"
+            opts="-v -h --state-dir --port --api-port --port-file --auto-approve --token-lifetime --poll-interval --device-code-lifetime --v --help approve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -854,6 +854,14 @@ _kubectl__entra() {
                     return 0
                     ;;
                 --token-lifetime)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --poll-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --device-code-lifetime)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -183,6 +183,8 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand sandbox; and
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand sandbox; and not __fish_seen_subcommand_from approve help" -l port-file -d 'Write a JSON file with the sandbox\'s URLs and paths once it is ready' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand sandbox; and not __fish_seen_subcommand_from approve help" -l auto-approve -d 'Approve every device code at once as this user' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand sandbox; and not __fish_seen_subcommand_from approve help" -l token-lifetime -d 'Lifetime of issued access tokens, e.g. 90s or 75m (default: random 60-90 minutes, like Entra)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand sandbox; and not __fish_seen_subcommand_from approve help" -l poll-interval -d 'Device-code polling interval in seconds (tests use 0 or 1)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand sandbox; and not __fish_seen_subcommand_from approve help" -l device-code-lifetime -d 'Device-code lifetime in seconds (tests use 0 to get expired codes)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand sandbox; and not __fish_seen_subcommand_from approve help" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand sandbox; and not __fish_seen_subcommand_from approve help" -s h -l help -d 'Print help'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand sandbox; and not __fish_seen_subcommand_from approve help" -f -a "approve" -d 'Approve (or decline) a pending device code as a sandbox user'

@@ -237,6 +237,8 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-entra' -ScriptBlock {
             [CompletionResult]::new('--port-file', '--port-file', [CompletionResultType]::ParameterName, 'Write a JSON file with the sandbox''s URLs and paths once it is ready')
             [CompletionResult]::new('--auto-approve', '--auto-approve', [CompletionResultType]::ParameterName, 'Approve every device code at once as this user')
             [CompletionResult]::new('--token-lifetime', '--token-lifetime', [CompletionResultType]::ParameterName, 'Lifetime of issued access tokens, e.g. 90s or 75m (default: random 60-90 minutes, like Entra)')
+            [CompletionResult]::new('--poll-interval', '--poll-interval', [CompletionResultType]::ParameterName, 'Device-code polling interval in seconds (tests use 0 or 1)')
+            [CompletionResult]::new('--device-code-lifetime', '--device-code-lifetime', [CompletionResultType]::ParameterName, 'Device-code lifetime in seconds (tests use 0 to get expired codes)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
             [CompletionResult]::new('--v', '--v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')

@@ -289,3 +289,32 @@ async fn faults_403_then_429_retry() {
     // Debug of the client never shows the token.
     assert!(!format!("{g:?}").contains("eyJ"));
 }
+
+#[tokio::test]
+async fn next_link_to_another_host_is_refused() {
+    // A Graph stand-in whose nextLink points elsewhere: the token must not follow it.
+    let app = axum::Router::new().route(
+        "/v1.0/me/transitiveMemberOf/microsoft.graph.group",
+        axum::routing::get(|| async {
+            axum::Json(serde_json::json!({
+                "value": [{"id": "cccc0000-0000-4000-8000-000000000001", "displayName": "appdev"}],
+                "@odata.nextLink": "http://127.0.0.2:9/v1.0/me/transitiveMemberOf?$skiptoken=x"
+            }))
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let token = AccessToken {
+        secret: "not-a-real-token".into(),
+        expires_on: jiff::Timestamp::now(),
+    };
+    let g = GraphClient::new(&format!("http://{addr}/v1.0"), token).expect("client");
+    let err = g.transitive_groups_of_me().await.expect_err("refused");
+    assert!(matches!(err, GraphError::BadResponse { .. }), "{err}");
+    assert!(!err.to_string().contains("not-a-real-token"));
+}

@@ -4,8 +4,8 @@
 use crate::cli::{BindArgs, DryRun, GraphArgs, KubeconfigArgs, OutputFormat, SubjectArgs};
 use crate::graph::GraphClient;
 use crate::k8s::bind::{
-    Plan, PlanInput, RoleChoice, Subject, apply_plan, build_plan, check_permissions, parse_role,
-    validate_label,
+    Plan, PlanInput, RoleChoice, Subject, api_error, apply_plan, build_plan, check_permissions,
+    parse_role, validate_label,
 };
 use crate::k8s::client::{ContextInfo, context_info, load_kubeconfig};
 use crate::output;
@@ -158,12 +158,17 @@ async fn existing_role(
 ) -> anyhow::Result<RoleChoice> {
     if let Some(ns) = namespace {
         let roles: Api<Role> = Api::namespaced(client.clone(), ns);
-        if roles.get_opt(name).await?.is_some() {
+        if roles.get_opt(name).await.map_err(api_error)?.is_some() {
             return Ok(RoleChoice::Role(name.to_string()));
         }
     }
     let cluster_roles: Api<ClusterRole> = Api::all(client.clone());
-    if cluster_roles.get_opt(name).await?.is_some() {
+    if cluster_roles
+        .get_opt(name)
+        .await
+        .map_err(api_error)?
+        .is_some()
+    {
         return Ok(RoleChoice::ClusterRole(name.to_string()));
     }
     let place = namespace
@@ -183,7 +188,7 @@ async fn ensure_namespace(client: &kube::Client, ns: &str) -> anyhow::Result<()>
         ),
         // May not read namespaces: the apply will tell.
         Err(kube::Error::Api(s)) if s.code == 403 => Ok(()),
-        Err(e) => Err(e).context("cannot check the namespace"),
+        Err(e) => Err(api_error(e)).context("cannot check the namespace"),
     }
 }
 

@@ -38,12 +38,46 @@ pub fn graph_auth_args(graph: &GraphArgs, info: &ContextInfo) -> anyhow::Result<
     Ok(auth)
 }
 
+/// A loopback authority host is the kubectl-entra sandbox, which serves its Graph subset on the
+/// same address; a real Entra authority never is, so real clouds keep their Graph host.
+fn sandbox_graph(authority_host: Option<&str>) -> Option<String> {
+    let url = url::Url::parse(authority_host?).ok()?;
+    let loopback = match url.host()? {
+        url::Host::Domain(d) => d == "localhost",
+        url::Host::Ipv4(ip) => ip.is_loopback(),
+        url::Host::Ipv6(ip) => ip.is_loopback(),
+    };
+    loopback.then(|| format!("{}/v1.0", url.as_str().trim_end_matches('/')))
+}
+
 /// Signs in for Graph (silently when the cache allows) and returns a client.
 pub async fn connect(graph: &GraphArgs, info: &ContextInfo) -> anyhow::Result<GraphClient> {
     let auth = graph_auth_args(graph, info)?;
-    let base = base_url(graph.graph_endpoint.as_deref(), &auth.environment)?;
+    let endpoint = graph
+        .graph_endpoint
+        .clone()
+        .or_else(|| sandbox_graph(auth.authority_host.as_deref()));
+    let base = base_url(endpoint.as_deref(), &auth.environment)?;
     let token = crate::entra::token_for_resource(&auth, token_resource(&auth.environment))
         .await
         .context("cannot get a Microsoft Graph token")?;
     GraphClient::new(&base, token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_authority_means_the_sandbox_graph() {
+        assert_eq!(
+            sandbox_graph(Some("http://127.0.0.1:4000")).as_deref(),
+            Some("http://127.0.0.1:4000/v1.0")
+        );
+        assert_eq!(
+            sandbox_graph(Some("https://login.microsoftonline.com")),
+            None
+        );
+        assert_eq!(sandbox_graph(None), None);
+    }
 }

@@ -161,6 +161,12 @@ pub async fn run(options: SandboxOptions) -> anyhow::Result<RunningSandbox> {
         audience: AKS_SERVER_ID.to_string(),
         jwks: keys.jwks(),
         admin_token: admin_token.clone(),
+        cluster_admin_groups: tenant
+            .groups
+            .iter()
+            .filter(|g| g.display_name == "aks-admins")
+            .map(|g| g.object_id.clone())
+            .collect(),
         stats: stats.clone(),
     })
     .await;

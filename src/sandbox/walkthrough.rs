@@ -89,23 +89,32 @@ pub fn text(info: &SandboxInfo, manifests: &[PathBuf]) -> String {
         "
 Walk through \"Use Kubernetes RBAC with Microsoft Entra ID in AKS\":
 
-1. As the cluster admin, create the namespaces and give each Entra group its namespace
-   (the manifests are the article's Role and RoleBinding, with the group object ids above):
+1. As the cluster admin, create the namespaces and give each Entra group its namespace.
+   The article's way (its Role and RoleBinding, with the group object ids above):
      export KUBECONFIG={admin}
      kubectl create namespace dev
      kubectl create namespace sre
      kubectl apply -f {files}
+   Or the kubectl-entra way: sign in as aksadmin@contoso.com (a member of aks-admins, which
+   the sandbox binds to cluster-admin like an AKS admin group) and bind the groups by name:
+     export KUBECONFIG={user}
+     kubectl entra bind --group appdev -n dev --create-namespace
+     kubectl entra bind --group opssre -n sre --create-namespace
+     kubectl entra bindings -A
+     kubectl entra logout --all
 
 2. As a developer, use the user kubeconfig. kubectl runs kubectl-entra get-token, which shows a
    device code; open {verify} , enter the code and sign in as aksdev@contoso.com:
      export KUBECONFIG={user}
+     kubectl entra whoami
      kubectl run nginx-dev --image=mcr.microsoft.com/oss/nginx/nginx:1.15.5-alpine --namespace dev
      kubectl get pods --namespace dev
      kubectl get pods --all-namespaces        # Forbidden: aksdev may only use dev
+     kubectl entra can-i create pods -n sre --why
    (or approve from another terminal: kubectl entra sandbox approve CODE --user aksdev@contoso.com)
 
 3. To switch to the SRE user, sign out and sign in again as akssre@contoso.com:
-     kubectl entra logout
+     kubectl entra logout --all
      kubectl run nginx-sre --image=mcr.microsoft.com/oss/nginx/nginx:1.15.5-alpine --namespace sre
 
 Press Ctrl-C to stop the sandbox; its state stays in {state}.

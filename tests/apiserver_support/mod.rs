@@ -107,6 +107,7 @@ pub fn start_in(dir: tempfile::TempDir) -> Cluster {
             audience: AUDIENCE.into(),
             jwks: test_key().jwks.clone(),
             admin_token: ADMIN_TOKEN.into(),
+            cluster_admin_groups: Vec::new(),
             stats: stats.clone(),
         }))
         .expect("start API server");

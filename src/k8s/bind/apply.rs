@@ -2,7 +2,7 @@
 //! configured / unchanged like `kubectl apply`, and undoing this run's creations on failure.
 
 use super::manifests::{ManagedObject, Plan};
-use super::{ANNOTATION_SUBJECT_ID, MANAGED_BY_LABEL, MANAGER};
+use super::{ANNOTATION_SUBJECT_ID, MANAGED_BY_LABEL, MANAGER, api_error};
 use k8s_openapi::NamespaceResourceScope;
 use k8s_openapi::api::core::v1::Namespace;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
@@ -61,7 +61,7 @@ where
         Ok(Some(obj)) => Ok(Before::Present(obj)),
         Ok(None) => Ok(Before::Missing),
         Err(kube::Error::Api(status)) if status.code == 403 => Ok(Before::Unknown),
-        Err(e) => Err(e.into()),
+        Err(e) => Err(api_error(e)),
     }
 }
 
@@ -96,7 +96,10 @@ where
     if dry_run {
         params = params.dry_run();
     }
-    let after = api.patch(&name, &params, &Patch::Apply(obj)).await?;
+    let after = api
+        .patch(&name, &params, &Patch::Apply(obj))
+        .await
+        .map_err(api_error)?;
     let outcome = match &before {
         Before::Missing => Outcome::Created,
         Before::Present(b)
@@ -224,7 +227,8 @@ pub(crate) async fn delete_object(
             .delete(&name, &dp)
             .await
             .map(drop),
-    }?;
+    }
+    .map_err(api_error)?;
     Ok(())
 }
 

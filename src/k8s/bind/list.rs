@@ -1,7 +1,7 @@
 //! Every RoleBinding and ClusterRoleBinding that applies, one row per subject, whoever made it.
 
 use super::subject::is_object_id;
-use super::{ANNOTATION_SUBJECT_ID, ANNOTATION_SUBJECT_NAME, MANAGED_BY_LABEL, MANAGER};
+use super::{ANNOTATION_SUBJECT_ID, ANNOTATION_SUBJECT_NAME, MANAGED_BY_LABEL, MANAGER, api_error};
 use k8s_openapi::api::rbac::v1::{ClusterRoleBinding, RoleBinding, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{Api, ListParams};
@@ -65,8 +65,13 @@ fn rows_of(
                 _ => s.name.clone(),
             };
             // bind wrote the display name next to the id; Graph may still correct it later.
+            // (A service account's name says it all.)
             let display_name = match (noted_id, noted_name) {
-                (Some(id), Some(name)) if managed && id.eq_ignore_ascii_case(&subject) => {
+                (Some(id), Some(name))
+                    if managed
+                        && s.kind != "ServiceAccount"
+                        && id.eq_ignore_ascii_case(&subject) =>
+                {
                     Some(name.clone())
                 }
                 _ => None,
@@ -98,12 +103,15 @@ pub async fn list_bindings(
         Scope::Namespace(ns) => Api::namespaced(client.clone(), ns),
         Scope::All => Api::all(client.clone()),
     };
-    let rbs = rb_api.list(&lp).await;
+    let rbs = rb_api.list(&lp).await.map_err(api_error);
     let crbs = Api::<ClusterRoleBinding>::all(client.clone())
         .list(&lp)
-        .await;
+        .await
+        .map_err(api_error);
     match (&rbs, &crbs) {
-        (Err(e), Err(_)) => anyhow::bail!("cannot list role bindings: {e}"),
+        (Err(e), Err(_)) => anyhow::bail!(
+            "cannot list role bindings: {e}; listing needs list on rolebindings.rbac.authorization.k8s.io (check with `kubectl auth can-i list rolebindings`)"
+        ),
         (Err(e), _) => warnings.push(format!("cannot list RoleBindings: {e}")),
         (_, Err(e)) => warnings.push(format!(
             "cannot list ClusterRoleBindings ({e}); showing RoleBindings only"

@@ -28,3 +28,11 @@ pub const ANNOTATION_SUBJECT_NAME: &str = "kubectl-entra.io/subject-name";
 pub const ANNOTATION_SUBJECT_ID: &str = "kubectl-entra.io/subject-id";
 pub const ANNOTATION_SUBJECT_KIND: &str = "kubectl-entra.io/subject-kind";
 pub const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
+
+/// A Kubernetes API error as kubectl shows it: the Status message, not kube's Debug dump.
+pub fn api_error(err: kube::Error) -> anyhow::Error {
+    match err {
+        kube::Error::Api(status) => anyhow::anyhow!("{}", status.message),
+        other => anyhow::Error::new(other),
+    }
+}

@@ -66,7 +66,8 @@ pub async fn check_permissions(client: &kube::Client, plan: &Plan) -> anyhow::Re
                 }
                 Err(e) => {
                     eprintln!(
-                        "warning: cannot check permissions in advance ({e}); applying and rolling back on failure"
+                        "warning: cannot check permissions in advance ({}); applying and rolling back on failure",
+                        super::api_error(e)
                     );
                     return Ok(());
                 }

@@ -117,6 +117,18 @@ impl Subject {
         }
     }
 
+    /// For messages: `group "appdev"`, `user "x@y"`, `service account "dev:deployer"`.
+    pub fn describe(&self) -> String {
+        match self.kind {
+            SubjectKind::Group if self.id.is_empty() || self.display == self.id => {
+                format!("group {:?}", self.display)
+            }
+            SubjectKind::Group => format!("group {:?} ({})", self.display, self.id),
+            SubjectKind::User => format!("user {:?}", self.id),
+            SubjectKind::ServiceAccount => format!("service account {:?}", self.annotation_id()),
+        }
+    }
+
     /// The value of the subject-id annotation: the object id, the UPN, or `NS:NAME`.
     pub fn annotation_id(&self) -> String {
         match &self.namespace {

@@ -6,7 +6,7 @@ use super::manifests::{FULL_ACCESS_ROLE, ManagedObject};
 use super::subject::Subject;
 use super::{
     ANNOTATION_SUBJECT_ID, ANNOTATION_SUBJECT_KIND, ANNOTATION_SUBJECT_NAME, MANAGED_BY_LABEL,
-    MANAGER,
+    MANAGER, api_error,
 };
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding, RoleRef};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -41,7 +41,8 @@ pub(crate) fn made_for(meta: &ObjectMeta, subjects: &[Subject]) -> bool {
     subjects.iter().any(|s| {
         get(ANNOTATION_SUBJECT_KIND) == s.kind.as_str()
             && if s.id.is_empty() {
-                get(ANNOTATION_SUBJECT_NAME) == s.display
+                // Graph's `eq` on displayName ignores case, so this does too.
+                get(ANNOTATION_SUBJECT_NAME).eq_ignore_ascii_case(&s.display)
             } else {
                 get(ANNOTATION_SUBJECT_ID).eq_ignore_ascii_case(&s.annotation_id())
             }
@@ -67,7 +68,7 @@ pub async fn unbind(client: &kube::Client, req: &UnbindRequest<'_>) -> anyhow::R
     match req.namespace {
         Some(ns) => {
             let api: Api<RoleBinding> = Api::namespaced(client.clone(), ns);
-            for rb in api.list(&lp).await? {
+            for rb in api.list(&lp).await.map_err(api_error)? {
                 let name = rb.metadata.name.clone().unwrap_or_default();
                 let forced = req.force.contains(&name);
                 if forced
@@ -88,7 +89,7 @@ pub async fn unbind(client: &kube::Client, req: &UnbindRequest<'_>) -> anyhow::R
         }
         None => {
             let api: Api<ClusterRoleBinding> = Api::all(client.clone());
-            for crb in api.list(&lp).await? {
+            for crb in api.list(&lp).await.map_err(api_error)? {
                 let name = crb.metadata.name.clone().unwrap_or_default();
                 let forced = req.force.contains(&name);
                 if forced
@@ -134,7 +135,11 @@ pub async fn unbind(client: &kube::Client, req: &UnbindRequest<'_>) -> anyhow::R
             .namespace
             .map(|n| format!("in the namespace {n:?}"))
             .unwrap_or_else(|| "cluster-wide".to_string());
-        let mut msg = format!("no binding made by kubectl-entra for that subject {place}");
+        let who: Vec<String> = req.subjects.iter().map(Subject::describe).collect();
+        let mut msg = format!(
+            "no binding made by kubectl-entra for {} {place}",
+            who.join(", ")
+        );
         if !hand_made.is_empty() {
             msg.push_str(&format!(
                 "; these bindings name it but were not made by kubectl-entra, so they stay: {} (pass --force NAME to delete one)",
@@ -173,12 +178,13 @@ async fn remove_unused_full_access(
         Some(ns) => {
             let still_used = Api::<RoleBinding>::namespaced(client.clone(), ns)
                 .list(&lp)
-                .await?
+                .await
+                .map_err(api_error)?
                 .items
                 .iter()
                 .any(|rb| rb.role_ref.kind == "Role" && rb.role_ref.name == FULL_ACCESS_ROLE);
             let api: Api<Role> = Api::namespaced(client.clone(), ns);
-            match api.get_opt(FULL_ACCESS_ROLE).await? {
+            match api.get_opt(FULL_ACCESS_ROLE).await.map_err(api_error)? {
                 Some(role) if !still_used && is_managed(&role.metadata) => {
                     delete_object(client, &ManagedObject::Role(role), false).await?;
                     Ok(Some(format!(
@@ -191,18 +197,20 @@ async fn remove_unused_full_access(
         None => {
             let still_used = Api::<ClusterRoleBinding>::all(client.clone())
                 .list(&lp)
-                .await?
+                .await
+                .map_err(api_error)?
                 .items
                 .iter()
                 .any(|b| b.role_ref.kind == "ClusterRole" && b.role_ref.name == FULL_ACCESS_ROLE);
             let in_namespaces = Api::<RoleBinding>::all(client.clone())
                 .list(&lp)
-                .await?
+                .await
+                .map_err(api_error)?
                 .items
                 .iter()
                 .any(|b| b.role_ref.kind == "ClusterRole" && b.role_ref.name == FULL_ACCESS_ROLE);
             let api: Api<ClusterRole> = Api::all(client.clone());
-            match api.get_opt(FULL_ACCESS_ROLE).await? {
+            match api.get_opt(FULL_ACCESS_ROLE).await.map_err(api_error)? {
                 Some(role) if !still_used && !in_namespaces && is_managed(&role.metadata) => {
                     delete_object(client, &ManagedObject::ClusterRole(role), false).await?;
                     Ok(Some(format!(
@@ -237,7 +245,7 @@ mod tests {
         let by_id = Subject::group("cccc0000-0000-4000-8000-000000000001", "x").unwrap();
         let mut by_name = by_id.clone();
         by_name.id.clear();
-        by_name.display = "appdev".into();
+        by_name.display = "AppDev".into();
         let other = Subject::group("cccc0000-0000-4000-8000-000000000002", "appdev2").unwrap();
         assert!(made_for(&meta(true), std::slice::from_ref(&by_id)));
         assert!(made_for(&meta(true), std::slice::from_ref(&by_name)));

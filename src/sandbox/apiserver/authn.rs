@@ -57,7 +57,11 @@ impl Authenticator {
 
     /// The user behind an `Authorization` header value, or `None` (answer 401).
     pub fn authenticate(&self, authorization: Option<&str>) -> Option<UserInfo> {
-        let token = authorization?.strip_prefix("Bearer ")?.trim();
+        let (scheme, token) = authorization?.trim().split_once(' ')?;
+        if !scheme.eq_ignore_ascii_case("bearer") {
+            return None;
+        }
+        let token = token.trim();
         if token.is_empty() {
             return None;
         }
@@ -172,6 +176,8 @@ mod tests {
         assert!(u.groups.contains(&"system:masters".to_string()));
         assert!(a.authenticate(Some("Bearer nope")).is_none());
         assert!(a.authenticate(Some("Basic x")).is_none());
+        assert!(a.authenticate(Some("bearer secret-admin")).is_some());
+        assert!(a.authenticate(Some("Bearer")).is_none());
         assert!(a.authenticate(None).is_none());
     }
 }

@@ -50,6 +50,9 @@ pub struct ApiServerConfig {
     pub jwks: serde_json::Value,
     /// A static bearer token for the admin kubeconfig: user `sandbox-admin`, group `system:masters`.
     pub admin_token: String,
+    /// Entra group object ids bound to `cluster-admin` when the cluster is first created, as
+    /// AKS does for `--aad-admin-group-object-ids` (ClusterRoleBinding `aks-cluster-admin-binding-aad`).
+    pub cluster_admin_groups: Vec<String>,
     pub stats: Arc<Stats>,
 }
 
@@ -87,7 +90,7 @@ pub async fn start(cfg: ApiServerConfig) -> anyhow::Result<ApiServer> {
         let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700));
     }
     let certs = tls::load_or_create(&dir)?;
-    let store = store::Store::open(&dir)?;
+    let store = store::Store::open(&dir, &cfg.cluster_admin_groups)?;
     let listener = std::net::TcpListener::bind(("127.0.0.1", cfg.port))
         .with_context(|| format!("binding 127.0.0.1:{}", cfg.port))?;
     let addr = listener.local_addr()?;

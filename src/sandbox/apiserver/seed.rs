@@ -301,7 +301,7 @@ fn cluster_roles() -> Vec<Value> {
 }
 
 /// Every seed object with its store key.
-pub fn objects() -> Vec<(&'static str, Value)> {
+pub fn objects(cluster_admin_groups: &[String]) -> Vec<(&'static str, Value)> {
     let mut out = Vec::new();
     for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
         out.push((NAMESPACES, namespace(ns)));
@@ -313,6 +313,13 @@ pub fn objects() -> Vec<(&'static str, Value)> {
         CLUSTER_ROLE_BINDINGS,
         binding("cluster-admin", "cluster-admin", &["system:masters"]),
     ));
+    if !cluster_admin_groups.is_empty() {
+        let groups: Vec<&str> = cluster_admin_groups.iter().map(String::as_str).collect();
+        let mut aks = binding("aks-cluster-admin-binding-aad", "cluster-admin", &groups);
+        // Not part of Kubernetes' bootstrap policy: AKS creates it for its admin groups.
+        aks["metadata"] = json!({"name": "aks-cluster-admin-binding-aad"});
+        out.push((CLUSTER_ROLE_BINDINGS, aks));
+    }
     out.push((
         CLUSTER_ROLE_BINDINGS,
         binding(

@@ -58,7 +58,7 @@ pub fn meta_str<'a>(obj: &'a Value, field: &str) -> &'a str {
 
 impl Store {
     /// Loads `dir/objects.json`, or seeds a fresh cluster when there is none.
-    pub fn open(dir: &Path) -> anyhow::Result<Store> {
+    pub fn open(dir: &Path, cluster_admin_groups: &[String]) -> anyhow::Result<Store> {
         let path = dir.join("objects.json");
         let mut store = Store {
             path: path.clone(),
@@ -86,7 +86,7 @@ impl Store {
                 }
             }
         } else {
-            for (key, obj) in super::seed::objects() {
+            for (key, obj) in super::seed::objects(cluster_admin_groups) {
                 store.insert_new(key, obj);
             }
             store.reaggregate();
