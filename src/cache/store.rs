@@ -195,7 +195,10 @@ impl TokenCache {
         let had_marker = file_store::remove(&self.dir, &marker).unwrap_or(false);
         if self.mode != StoreMode::File || had_marker {
             match keyring_store::remove(key.name()) {
-                Ok(r) => removed |= r,
+                Ok(r) => {
+                    tracing::debug!("keyring entry {}: removed={r}", key.name());
+                    removed |= r
+                }
                 Err(why) if self.mode == StoreMode::Keyring => {
                     anyhow::bail!("cannot remove the keyring entry {}: {why}", key.name())
                 }
