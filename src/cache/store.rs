@@ -306,4 +306,18 @@ mod tests {
         let cache = TokenCache::open(StoreMode::Auto, dir.path().to_path_buf());
         assert_eq!(cache.backend(), Backend::File);
     }
+
+    #[test]
+    fn auto_falls_back_to_files_and_remembers_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = TokenCache::open(StoreMode::Auto, dir.path().join("c"));
+        cache.fall_back_to_files("test: no keyring");
+        assert_eq!(cache.backend(), Backend::File);
+        assert!(cache.dir().join(KEYRING_UNAVAILABLE_MARKER).exists());
+        // A later process starts on files straight away.
+        let later = TokenCache::open(StoreMode::Auto, dir.path().join("c"));
+        assert_eq!(later.backend(), Backend::File);
+        let forced = TokenCache::open(StoreMode::Keyring, dir.path().join("c"));
+        assert_eq!(forced.backend(), Backend::Keyring);
+    }
 }
