@@ -132,7 +132,14 @@ subjects: [{{kind: Group, name: "{appdev}", apiGroup: rbac.authorization.k8s.io}
         )),
         "{stdout}"
     );
-    assert!(stdout.contains("Entra groups opssre"), "{stdout}");
+    let join = stdout
+        .lines()
+        .find(|l| l.contains("joining one of the Entra groups"))
+        .unwrap_or_default();
+    assert!(
+        join.contains("opssre") && join.contains("aks-admins"),
+        "{stdout}"
+    );
 }
 
 #[test]
