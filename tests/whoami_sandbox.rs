@@ -34,7 +34,7 @@ fn aksdev_sees_upn_and_appdev_by_name_and_id() {
     assert!(stdout.contains("80faf920-1908-4b52-b5ef-a8e7bedfc67a"));
     assert!(stdout.contains("left)"), "{stdout}");
     assert!(
-        stdout.contains("file "),
+        stdout.contains("file: "),
         "cache store and location: {stdout}"
     );
     // never the token itself

@@ -177,7 +177,7 @@ pub fn render_report(report: &WhoamiReport, names: &GroupNames) -> String {
         ("Client", opt(&t.client)),
         ("Audience", opt(&t.audience)),
         ("Expires", format!("{} ({left})", t.expires)),
-        ("Cache", format!("{} {}", t.cache_store, t.cache_location)),
+        ("Cache", format!("{}: {}", t.cache_store, t.cache_location)),
     ] {
         table.row([label.to_string(), String::new(), value]);
     }
