@@ -95,7 +95,7 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l ve
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l as -d 'Impersonate this user (admins checking someone else)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l as-group -d 'Impersonate this group (repeatable)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l as-entra-group -d 'Impersonate an Entra group given by display name (resolved to its object id)' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -s o -l output -d 'Output format (table for --list and --matrix; json or yaml for scripts)' -r -f -a "table\t''
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -s o -l output -d 'Output format: table, or json / yaml for scripts (the answer with its reason, the --list rules, or the --matrix)' -r -f -a "table\t''
 json\t''
 yaml\t''"
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
@@ -105,9 +105,9 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l gr
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -s A -l all-namespaces -d 'Check across all namespaces'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -s q -l quiet -d 'Exit with 0 or 1 and print nothing'
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l why -d 'Explain which binding allows it, or what is missing'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l why -d 'Explain which binding allows it (with Entra group names), or which bindings apply and what is missing; printed on stdout after the yes/no line'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l list -d 'List everything you may do in the namespace'
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l matrix -d 'Print an access matrix (resources x verbs; namespaces x verbs for one resource with -A)'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l matrix -d 'Print an access matrix (resources x verbs; namespaces x verbs for one resource with -A) from one rules review per namespace: coloured ✔/✖ on a terminal, yes/no when piped'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l no-headers -d 'Omit table headers'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l no-graph -d 'Do not call Microsoft Graph; show object ids only'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -s h -l help -d 'Print help'
