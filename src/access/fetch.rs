@@ -216,7 +216,10 @@ pub async fn explain(
         return explain_yes(reason, user.as_ref(), &names);
     }
     let Some(user) = user else {
-        return vec!["cannot explain: the cluster did not say who you are".to_string()];
+        return vec![
+            "cannot explain further: the cluster did not say who you are (see the warning above)"
+                .to_string(),
+        ];
     };
     let readable = snapshot
         .as_ref()
@@ -258,4 +261,113 @@ pub async fn complete_with_access_reviews(
         .collect();
     fill_incomplete(set, &allowed);
     Ok((open.len(), allowed.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::k8s::mock_api::{Mock, start};
+
+    #[tokio::test]
+    async fn incomplete_rules_are_completed_with_access_reviews() {
+        // The mock's rules review is incomplete and covers "" and apps; its access reviews
+        // allow everything in dev only.
+        let (client, mock) = start(Mock::default()).await;
+        let mut set = rules_review(&client, "dev").await.expect("review");
+        assert!(set.incomplete);
+        let (asked, added) = complete_with_access_reviews(&client, &mut set, "dev")
+            .await
+            .expect("complete");
+        assert_eq!(
+            (asked, added),
+            (14, 14),
+            "batch jobs and ingresses x 7 verbs"
+        );
+        assert_eq!(mock.bodies.lock().expect("lock").len(), 1 + 14);
+        let table = crate::access::list_table(&set, true);
+        assert!(table.contains("jobs.batch"), "{table}");
+        assert!(table.contains("ingresses.networking.k8s.io"), "{table}");
+
+        let mut set = rules_review(&client, "sre").await.expect("review");
+        let (asked, added) = complete_with_access_reviews(&client, &mut set, "sre")
+            .await
+            .expect("complete");
+        assert_eq!((asked, added), (14, 0));
+    }
+
+    #[tokio::test]
+    async fn one_rules_review_per_namespace_in_order() {
+        let (client, mock) = start(Mock::default()).await;
+        let namespaces: Vec<String> = (0..20).map(|i| format!("ns-{i:02}")).collect();
+        let target = ResolvedTarget::Resource {
+            group: "apps".into(),
+            resource: "deployments".into(),
+            name: String::new(),
+            namespaced: true,
+        };
+        let verbs = vec!["get".to_string(), "delete".to_string()];
+        let m = namespace_matrix(&client, &namespaces, &target, &verbs)
+            .await
+            .expect("matrix");
+        let names: Vec<&str> = m.rows.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(
+            names,
+            namespaces.iter().map(String::as_str).collect::<Vec<_>>()
+        );
+        assert!(m.rows.iter().all(|r| r.access["delete"] == Some(true)));
+        assert_eq!(m.incomplete.len(), 20);
+        let bodies = mock.bodies.lock().expect("lock");
+        assert_eq!(bodies.len(), 20);
+        assert!(bodies.iter().all(|b| b["kind"] == "SelfSubjectRulesReview"));
+    }
+
+    #[tokio::test]
+    async fn why_gathers_identity_and_says_when_rbac_is_unreadable() {
+        let (client, _) = start(Mock {
+            review_versions: vec!["v1"],
+            ..Default::default()
+        })
+        .await;
+        let info = ContextInfo {
+            context: "c".into(),
+            cluster: "c".into(),
+            user: "u".into(),
+            namespace: "default".into(),
+            server: String::new(),
+            exec: None,
+        };
+        let graph = GraphArgs {
+            no_graph: true,
+            ..Default::default()
+        };
+        let yes = AccessQuery {
+            verb: "create".into(),
+            namespace: "dev".into(),
+            resource: "pods".into(),
+            ..Default::default()
+        };
+        let answer = access_review(&client, &yes).await.expect("review");
+        let lines = explain(&client, &info, &graph, &yes, &answer.reason, answer.allowed).await;
+        assert_eq!(
+            lines[0],
+            "allowed by RoleBinding \"dev-user-access\" in namespace \"dev\""
+        );
+        assert_eq!(lines[2], "  subject: Group \"appdev-oid\"");
+        let no = AccessQuery {
+            namespace: "sre".into(),
+            ..yes
+        };
+        let lines = explain(&client, &info, &graph, &no, "", false)
+            .await
+            .join("\n");
+        assert!(lines.contains("User \"aksdev@contoso.com\""), "{lines}");
+        assert!(
+            lines.contains("you may not read the RBAC bindings"),
+            "{lines}"
+        );
+        assert!(
+            lines.contains("kubectl entra bind --group-id appdev-oid -n sre --role edit"),
+            "{lines}"
+        );
+    }
 }

@@ -5,5 +5,5 @@ pub mod bind;
 pub mod client;
 pub mod discovery;
 #[cfg(test)]
-mod mock_api;
+pub(crate) mod mock_api;
 pub mod review;
