@@ -289,6 +289,25 @@ subjects: [{{kind: Group, name: "{appdev}", apiGroup: rbac.authorization.k8s.io}
             .any(|l| l.starts_with("roles.rbac.authorization.k8s.io") && l.contains("no")),
         "{table}"
     );
+    // one resource narrows the rows
+    let out = sb.entra(&[
+        "can-i",
+        "--matrix",
+        "-n",
+        "qa",
+        "deploy",
+        "--verbs",
+        "list,delete",
+    ]);
+    assert_eq!(
+        text(&out.stdout),
+        "NAME               LIST   DELETE\ndeployments.apps   yes    no\n",
+        "{}",
+        text(&out.stderr)
+    );
+    let out = sb.entra(&["can-i", "--matrix", "-n", "qa", "ns"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("cluster-scoped"));
 }
 
 #[test]

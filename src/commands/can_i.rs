@@ -14,7 +14,7 @@ use crate::access::{
 };
 use crate::cli::{CanIArgs, OutputFormat};
 use crate::k8s::client::{ContextInfo, client_with_impersonation, context_info, load_kubeconfig};
-use crate::k8s::discovery::discover;
+use crate::k8s::discovery::{ResourceInfo, discover, parse_resource_arg, resolve};
 use crate::k8s::review::{access_review, rules_review};
 use std::io::{IsTerminal as _, Write as _};
 use std::process::ExitCode;
@@ -205,13 +205,26 @@ async fn matrix(
             namespace_matrix(client, &namespaces, &target, &verbs).await?
         }
         NamespaceMode::Namespace(ns) => {
-            if typed.is_some() {
-                eprintln!(
-                    "note: a resource narrows only `--matrix -A`; showing every resource in {ns:?}"
+            // A resource narrows the rows to it.
+            let shown: Vec<ResourceInfo> = match typed {
+                Some(t) => match resolve(&resources, &parse_resource_arg(t)) {
+                    Ok(found) => vec![found],
+                    Err(e) => anyhow::bail!("{e}"),
+                },
+                None => resources,
+            };
+            if let [one] = shown.as_slice()
+                && !one.namespaced
+            {
+                // A rules review mixes in the namespace's Roles, which cannot grant it.
+                anyhow::bail!(
+                    "{} is cluster-scoped, and the matrix shows namespaced resources; ask one question at a time, e.g. `kubectl entra can-i list {}`",
+                    one.resource,
+                    one.resource
                 );
             }
             let set = rules_review(client, ns).await?;
-            evaluate(&set, &resources, ns, &verbs)
+            evaluate(&set, &shown, ns, &verbs)
         }
     };
     if !m.incomplete.is_empty() {
