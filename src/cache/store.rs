@@ -195,7 +195,10 @@ impl TokenCache {
         let had_marker = file_store::remove(&self.dir, &marker).unwrap_or(false);
         if self.mode != StoreMode::File || had_marker {
             match keyring_store::remove(key.name()) {
-                Ok(r) => removed |= r,
+                Ok(r) => {
+                    tracing::debug!("keyring entry {}: removed={r}", key.name());
+                    removed |= r
+                }
                 Err(why) if self.mode == StoreMode::Keyring => {
                     anyhow::bail!("cannot remove the keyring entry {}: {why}", key.name())
                 }
@@ -302,5 +305,19 @@ mod tests {
         std::fs::write(dir.path().join(KEYRING_UNAVAILABLE_MARKER), b"").unwrap();
         let cache = TokenCache::open(StoreMode::Auto, dir.path().to_path_buf());
         assert_eq!(cache.backend(), Backend::File);
+    }
+
+    #[test]
+    fn auto_falls_back_to_files_and_remembers_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = TokenCache::open(StoreMode::Auto, dir.path().join("c"));
+        cache.fall_back_to_files("test: no keyring");
+        assert_eq!(cache.backend(), Backend::File);
+        assert!(cache.dir().join(KEYRING_UNAVAILABLE_MARKER).exists());
+        // A later process starts on files straight away.
+        let later = TokenCache::open(StoreMode::Auto, dir.path().join("c"));
+        assert_eq!(later.backend(), Backend::File);
+        let forced = TokenCache::open(StoreMode::Keyring, dir.path().join("c"));
+        assert_eq!(forced.backend(), Backend::Keyring);
     }
 }

@@ -1,8 +1,9 @@
 //! ExecCredential (client.authentication.k8s.io v1 and v1beta1) and KUBERNETES_EXEC_INFO.
 //!
 //! `spec.interactive` is read but, like Azure kubelogin, does not stop a device-code sign-in:
-//! the prompt goes to stderr and the user finishes it in a browser, so it needs no stdin. When
-//! kubectl says the session is not interactive, the prompt says so (see `ExecInfo::interactive`).
+//! the prompt goes to stderr and the user finishes it in a browser on any device, so it needs no
+//! stdin. Refusing when `interactive` is false would break `kubectl apply -f -` and CI jobs whose
+//! user can still see stderr; the wait is bounded by the code's `expires_in` either way.
 
 use serde::{Deserialize, Serialize};
 

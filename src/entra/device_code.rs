@@ -28,7 +28,7 @@ pub async fn sign_in(http: &Http, s: &Settings) -> anyhow::Result<TokenResponse>
 
     let started = Instant::now();
     let expires = Duration::from_secs(code.expires_seconds());
-    let mut interval = Duration::from_secs(code.interval_seconds());
+    let mut interval = code.poll_interval();
     let token_endpoint = s.token_endpoint()?;
     loop {
         if started.elapsed() + interval > expires {
@@ -59,7 +59,7 @@ pub async fn sign_in(http: &Http, s: &Settings) -> anyhow::Result<TokenResponse>
             "authorization_pending" => continue,
             "slow_down" => {
                 interval += Duration::from_secs(5);
-                tracing::debug!("slow_down: polling every {} s", interval.as_secs());
+                tracing::debug!("slow_down: polling every {} ms", interval.as_millis());
             }
             "authorization_declined" | "access_denied" => {
                 anyhow::bail!("the sign-in was declined ({e}); run the command again to sign in")

@@ -67,9 +67,13 @@ impl DeviceCodeResponse {
         }
     }
 
-    /// Polling interval in seconds (default 5, at least 1).
-    pub fn interval_seconds(&self) -> u64 {
-        self.interval.unwrap_or(5).clamp(1, 60) as u64
+    /// Polling interval (default 5 s). An interval of 0 (test authorities) still waits a
+    /// quarter second between polls rather than spinning.
+    pub fn poll_interval(&self) -> std::time::Duration {
+        match self.interval.unwrap_or(5).clamp(0, 60) {
+            0 => std::time::Duration::from_millis(250),
+            secs => std::time::Duration::from_secs(secs as u64),
+        }
     }
 
     /// Seconds until the device code expires (default 900).
@@ -119,7 +123,7 @@ mod tests {
             r#"{"user_code":"QX7PLM2KD","device_code":"d","verification_uri":"https://microsoft.com/devicelogin","expires_in":900,"interval":5,"message":"To sign in, go."}"#,
         )
         .unwrap();
-        assert_eq!(r.interval_seconds(), 5);
+        assert_eq!(r.poll_interval().as_secs(), 5);
         assert_eq!(r.expires_seconds(), 900);
         assert_eq!(r.prompt(), "To sign in, go.");
     }
@@ -130,7 +134,7 @@ mod tests {
             r#"{"user_code":"ABC","device_code":"d","verification_url":"https://microsoft.com/devicelogin","expires_in":"900","interval":"3"}"#,
         )
         .unwrap();
-        assert_eq!(r.interval_seconds(), 3);
+        assert_eq!(r.poll_interval().as_secs(), 3);
         assert_eq!(r.expires_seconds(), 900);
         assert_eq!(r.verification(), Some("https://microsoft.com/devicelogin"));
         assert!(r.prompt().contains("ABC") && r.prompt().contains("devicelogin"));
