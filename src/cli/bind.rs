@@ -5,30 +5,41 @@ use clap::{Args, ValueEnum};
 
 /// Who is bound. At least one is required for bind and unbind.
 #[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Subjects (at least one, each repeatable)")]
 pub struct SubjectArgs {
-    /// Entra group by display name, resolved through Microsoft Graph (repeatable)
+    /// Entra group by display name (bind looks it up in Microsoft Graph; unbind also matches
+    /// the name bind recorded)
     #[arg(long = "group", value_name = "NAME")]
     pub groups: Vec<String>,
 
-    /// Entra group by object id; no Graph lookup (repeatable)
+    /// Entra group by object id; no Graph lookup
     #[arg(long = "group-id", value_name = "OBJECT_ID")]
     pub group_ids: Vec<String>,
 
-    /// A member's UPN, or the object id of a guest or service principal (repeatable)
+    /// A member's UPN, or the object id of a guest or service principal (AKS names those by
+    /// object id)
     #[arg(long = "user", value_name = "UPN|OBJECT_ID")]
     pub users: Vec<String>,
 
-    /// A Kubernetes service account as NAMESPACE:NAME (repeatable)
+    /// A Kubernetes service account as NAMESPACE:NAME
     #[arg(long = "service-account", value_name = "NS:NAME")]
     pub service_accounts: Vec<String>,
 }
 
+/// `--dry-run`, as kubectl spells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum DryRun {
     #[default]
     None,
     Client,
     Server,
+}
+
+/// What `bind` prints with `-o`: manifests only, so no table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ManifestFormat {
+    Yaml,
+    Json,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -41,38 +52,46 @@ pub struct BindArgs {
         short = 'n',
         long,
         value_name = "NS",
-        required_unless_present = "cluster_wide"
+        required_unless_present = "cluster_wide",
+        help_heading = "Where and what"
     )]
     pub namespace: Option<String>,
 
-    /// full-access (the AKS article's Role), admin, edit, view, or the name of an existing Role/ClusterRole
-    #[arg(long, default_value = "full-access", value_name = "ROLE")]
+    /// full-access (the AKS article's Role), admin, edit, view, or the name of an existing
+    /// Role/ClusterRole
+    #[arg(
+        long,
+        default_value = "full-access",
+        value_name = "ROLE",
+        help_heading = "Where and what"
+    )]
     pub role: String,
 
     /// Create the namespace when it does not exist
-    #[arg(long)]
+    #[arg(long, help_heading = "Where and what")]
     pub create_namespace: bool,
 
-    /// Bind with a ClusterRoleBinding, granting the role in every namespace (needs --yes-cluster-wide)
-    #[arg(long)]
+    /// Bind with a ClusterRoleBinding, granting the role in every namespace (needs
+    /// --yes-cluster-wide)
+    #[arg(long, help_heading = "Where and what")]
     pub cluster_wide: bool,
 
     /// Confirm that a cluster-wide grant is intended
-    #[arg(long, requires = "cluster_wide")]
+    #[arg(long, requires = "cluster_wide", help_heading = "Where and what")]
     pub yes_cluster_wide: bool,
 
     /// none, client (print the manifests, touch nothing) or server (validate on the API server)
-    #[arg(long, value_enum, default_value_t = DryRun::None, num_args = 0..=1, default_missing_value = "client", require_equals = true)]
+    #[arg(long, value_enum, default_value_t = DryRun::None, num_args = 0..=1, default_missing_value = "client", require_equals = true, help_heading = "Output")]
     pub dry_run: DryRun,
 
-    /// Output format for the manifests (yaml by default with --dry-run=client)
-    #[arg(short = 'o', long = "output", value_enum)]
-    pub output: Option<OutputFormat>,
+    /// Print the manifests (yaml by default with --dry-run=client) instead of result lines
+    #[arg(short = 'o', long = "output", value_enum, help_heading = "Output")]
+    pub output: Option<ManifestFormat>,
 
-    #[command(flatten)]
+    #[command(flatten, next_help_heading = "Cluster")]
     pub kube: KubeconfigArgs,
 
-    #[command(flatten)]
+    #[command(flatten, next_help_heading = "Microsoft Graph")]
     pub graph: GraphArgs,
 }
 
@@ -86,54 +105,61 @@ pub struct UnbindArgs {
         short = 'n',
         long,
         value_name = "NS",
-        required_unless_present = "cluster_wide"
+        required_unless_present = "cluster_wide",
+        help_heading = "Where and what"
     )]
     pub namespace: Option<String>,
 
     /// Only the bindings to this role (default: every role kubectl-entra bound the subject to)
-    #[arg(long, value_name = "ROLE")]
+    #[arg(long, value_name = "ROLE", help_heading = "Where and what")]
     pub role: Option<String>,
 
     /// Remove the ClusterRoleBinding made with bind --cluster-wide
-    #[arg(long)]
+    #[arg(long, help_heading = "Where and what")]
     pub cluster_wide: bool,
 
-    /// Also delete these bindings although kubectl-entra did not create them (repeatable)
-    #[arg(long, value_name = "BINDING")]
+    /// Also delete this binding although kubectl-entra did not create it (repeatable)
+    #[arg(long, value_name = "BINDING", help_heading = "Where and what")]
     pub force: Vec<String>,
 
-    /// none, client or server
-    #[arg(long, value_enum, default_value_t = DryRun::None, num_args = 0..=1, default_missing_value = "client", require_equals = true)]
+    /// Show what would be deleted (client and server both ask the API server with dryRun)
+    #[arg(long, value_enum, default_value_t = DryRun::None, num_args = 0..=1, default_missing_value = "client", require_equals = true, help_heading = "Output")]
     pub dry_run: DryRun,
 
-    #[command(flatten)]
+    #[command(flatten, next_help_heading = "Cluster")]
     pub kube: KubeconfigArgs,
 
-    #[command(flatten)]
+    #[command(flatten, next_help_heading = "Microsoft Graph")]
     pub graph: GraphArgs,
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct BindingsArgs {
-    /// Namespace to list (default: the context's namespace)
-    #[arg(short = 'n', long, value_name = "NS")]
+    /// Namespace to list, with the ClusterRoleBindings that apply there too (default: the
+    /// context's namespace)
+    #[arg(short = 'n', long, value_name = "NS", help_heading = "Where")]
     pub namespace: Option<String>,
 
     /// List every namespace, and ClusterRoleBindings
-    #[arg(short = 'A', long, conflicts_with = "namespace")]
+    #[arg(
+        short = 'A',
+        long,
+        conflicts_with = "namespace",
+        help_heading = "Where"
+    )]
     pub all_namespaces: bool,
 
     /// Output format
-    #[arg(short = 'o', long = "output", value_enum, default_value_t = OutputFormat::Table)]
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = OutputFormat::Table, help_heading = "Output")]
     pub output: OutputFormat,
 
     /// Omit table headers
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub no_headers: bool,
 
-    #[command(flatten)]
+    #[command(flatten, next_help_heading = "Cluster")]
     pub kube: KubeconfigArgs,
 
-    #[command(flatten)]
+    #[command(flatten, next_help_heading = "Microsoft Graph")]
     pub graph: GraphArgs,
 }

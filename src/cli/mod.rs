@@ -11,7 +11,7 @@ mod sandbox;
 
 pub use access::{CanIArgs, WhoamiArgs};
 pub use auth::{AuthArgs, LoginArgs, LogoutArgs, TokenCacheKind};
-pub use bind::{BindArgs, BindingsArgs, DryRun, SubjectArgs, UnbindArgs};
+pub use bind::{BindArgs, BindingsArgs, DryRun, ManifestFormat, SubjectArgs, UnbindArgs};
 pub use convert::ConvertKubeconfigArgs;
 pub use sandbox::{SandboxApproveArgs, SandboxArgs, SandboxCommand};
 
@@ -126,13 +126,24 @@ Examples:
 
     /// Remove bindings that `kubectl entra bind` created
     #[command(after_help = "Examples:
-  kubectl entra unbind --group appdev -n dev")]
+  # Undo `kubectl entra bind --group appdev -n dev` (the Role goes when no binding uses it)
+  kubectl entra unbind --group appdev -n dev
+
+  # Also delete the article's hand-made binding of that group
+  kubectl entra unbind --group appdev -n dev --force dev-user-access
+
+  # Undo a cluster-wide bind, showing first what would go
+  kubectl entra unbind --group opssre --cluster-wide --dry-run")]
     Unbind(UnbindArgs),
 
     /// List who is bound to what, with Entra group names
     #[command(after_help = "Examples:
+  # Who may do what in dev (RoleBindings there, and ClusterRoleBindings), with group names
   kubectl entra bindings -n dev
-  kubectl entra bindings -A -o yaml")]
+
+  # Everything, for a script; or without Microsoft Graph (object ids only)
+  kubectl entra bindings -A -o json
+  kubectl entra bindings -A --no-graph")]
     Bindings(BindingsArgs),
 
     /// Rewrite kubeconfig users (azure auth-provider or kubelogin) to use kubectl-entra

@@ -1,11 +1,11 @@
 //! `kubectl entra bind`: resolve the subjects (group names through Graph), build the Role and
 //! bindings, check the caller may create them, then server-side apply (or print them).
 
-use crate::cli::{BindArgs, DryRun, GraphArgs, KubeconfigArgs, OutputFormat, SubjectArgs};
+use crate::cli::{BindArgs, DryRun, GraphArgs, KubeconfigArgs, ManifestFormat, SubjectArgs};
 use crate::graph::GraphClient;
 use crate::k8s::bind::{
-    Plan, PlanInput, RoleChoice, Subject, api_error, apply_plan, build_plan, check_permissions,
-    parse_role, validate_label,
+    Outcome, Plan, PlanInput, RoleChoice, Subject, api_error, apply_plan, build_plan,
+    check_permissions, parse_role, validate_label,
 };
 use crate::k8s::client::{ContextInfo, context_info, load_kubeconfig};
 use crate::output;
@@ -25,25 +25,15 @@ pub fn run(args: BindArgs) -> anyhow::Result<ExitCode> {
             "say whom to bind: --group NAME, --group-id OBJECT_ID, --user UPN|OBJECT_ID or --service-account NS:NAME"
         );
     }
-    let format = match args.output {
-        None | Some(OutputFormat::Yaml) => OutputFormat::Yaml,
-        Some(OutputFormat::Json) => OutputFormat::Json,
-        Some(OutputFormat::Table) => anyhow::bail!("bind prints manifests: use -o yaml or -o json"),
-    };
+    if !args.subjects.groups.is_empty() && args.graph.no_graph {
+        anyhow::bail!(
+            "--group NAME needs Microsoft Graph to find the object id, but --no-graph is set; pass --group-id OBJECT_ID instead"
+        );
+    }
+    let format = args.output.unwrap_or(ManifestFormat::Yaml);
     super::runtime()?.block_on(async move {
-        if !args.subjects.groups.is_empty() {
-            if args.graph.no_graph {
-                anyhow::bail!(
-                    "--group NAME needs Microsoft Graph to find the object id, but --no-graph is set; pass --group-id OBJECT_ID instead"
-                );
-            }
-            let info = kube_context(&args.kube)?;
-            let graph = graph_client(&args.graph, &info).await?;
-            for name in &args.subjects.groups {
-                subjects.push(resolve_group(&graph, name).await?);
-            }
-        }
         if args.dry_run == DryRun::Client {
+            resolve_groups(&args, &mut subjects).await?;
             let role = role.unwrap_or_else(|| {
                 eprintln!(
                     "note: --dry-run=client does not contact the cluster, so {:?} is assumed to be an existing {}",
@@ -55,36 +45,83 @@ pub fn run(args: BindArgs) -> anyhow::Result<ExitCode> {
                     None => RoleChoice::ClusterRole(args.role.clone()),
                 }
             });
-            let plan = plan(&args, scope.as_deref(), &role, &subjects);
+            let plan = plan(scope.as_deref(), args.create_namespace, &role, &subjects);
             return print_plan(&plan, format).map(|()| ExitCode::SUCCESS);
         }
+        // The cluster first: a missing namespace or role is found before any Graph sign-in.
         let (client, _info) = crate::k8s::client::client(&args.kube).await?;
         let role = match role {
             Some(role) => role,
             None => existing_role(&client, scope.as_deref(), &args.role).await?,
         };
-        if let (Some(ns), false) = (scope.as_deref(), args.create_namespace) {
-            ensure_namespace(&client, ns).await?;
-        }
-        let mut plan = plan(&args, scope.as_deref(), &role, &subjects);
-        check_permissions(&client, &plan).await?;
         let server_dry_run = args.dry_run == DryRun::Server;
+        let mut create_namespace = false;
+        let mut namespace_exists = false;
+        if let Some(ns) = scope.as_deref() {
+            match namespace_state(&client, ns).await? {
+                NamespaceState::Exists => namespace_exists = true,
+                NamespaceState::Missing if !args.create_namespace => anyhow::bail!(
+                    "namespace {ns:?} does not exist; add --create-namespace to create it, or create it with `kubectl create namespace {ns}`"
+                ),
+                NamespaceState::Missing if server_dry_run => anyhow::bail!(
+                    "--dry-run=server cannot validate a Role or RoleBinding in the namespace {ns:?}, because it does not exist yet and the API server checks objects only in an existing namespace; nothing was changed. Use --dry-run=client to see the manifests, or create the namespace first"
+                ),
+                NamespaceState::Missing | NamespaceState::Unknown => {
+                    create_namespace = args.create_namespace
+                }
+            }
+        }
+        resolve_groups(&args, &mut subjects).await?;
+        let mut plan = plan(scope.as_deref(), create_namespace, &role, &subjects);
+        check_permissions(&client, &plan).await?;
         let report = apply_plan(&client, &mut plan, server_dry_run).await?;
-        if args.output.is_some() {
+        if let Some(format) = args.output {
             let items: Vec<_> = report.applied.iter().map(|a| a.object.clone()).collect();
             let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "metadata": {}, "items": items});
             match format {
-                OutputFormat::Json => output::print_json(&list)?,
-                _ => output::print_yaml(&list)?,
+                ManifestFormat::Json => output::print_json(&list)?,
+                ManifestFormat::Yaml => output::print_yaml(&list)?,
             }
         } else {
             let suffix = if server_dry_run { " (server dry run)" } else { "" };
+            if namespace_exists && args.create_namespace {
+                // Already there: not applied (that would need rights on namespaces), but
+                // reported as kubectl would.
+                if let Some(ns) = scope.as_deref() {
+                    println!("namespace/{ns} unchanged{suffix}");
+                }
+            }
             for applied in &report.applied {
                 println!("{} {}{suffix}", applied.display, applied.outcome.as_str());
             }
         }
+        if !server_dry_run && report.applied.iter().all(|a| a.outcome == Outcome::Unchanged) {
+            let who: Vec<String> = subjects.iter().map(Subject::describe).collect();
+            let place = scope
+                .as_deref()
+                .map(|ns| format!("in the namespace {ns:?}"))
+                .unwrap_or_else(|| "cluster-wide".to_string());
+            eprintln!(
+                "Nothing changed: {} already bound to {} {place}.",
+                who.join(", "),
+                role.short_name()
+            );
+        }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// `--group NAME`s to object ids through Microsoft Graph (no Graph sign-in when there are none).
+async fn resolve_groups(args: &BindArgs, subjects: &mut Vec<Subject>) -> anyhow::Result<()> {
+    if args.subjects.groups.is_empty() {
+        return Ok(());
+    }
+    let info = kube_context(&args.kube)?;
+    let graph = graph_client(&args.graph, &info).await?;
+    for name in &args.subjects.groups {
+        subjects.push(resolve_group(&graph, name).await?);
+    }
+    Ok(())
 }
 
 /// Some(namespace), or None for a cluster-wide binding.
@@ -122,7 +159,7 @@ fn offline_subjects(args: &SubjectArgs) -> anyhow::Result<Vec<Subject>> {
     Ok(out)
 }
 
-fn kube_context(args: &KubeconfigArgs) -> anyhow::Result<ContextInfo> {
+pub(crate) fn kube_context(args: &KubeconfigArgs) -> anyhow::Result<ContextInfo> {
     let kubeconfig = load_kubeconfig(args)?;
     context_info(&kubeconfig, args.context.as_deref())
 }
@@ -132,7 +169,7 @@ async fn graph_client(args: &GraphArgs, info: &ContextInfo) -> anyhow::Result<Gr
 }
 
 /// A display name to exactly one group, or an error with the next step.
-async fn resolve_group(graph: &GraphClient, name: &str) -> anyhow::Result<Subject> {
+pub(crate) async fn resolve_group(graph: &GraphClient, name: &str) -> anyhow::Result<Subject> {
     let found = graph.find_groups_by_name(name).await?;
     match found.as_slice() {
         [] => anyhow::bail!(
@@ -179,32 +216,41 @@ async fn existing_role(
     )
 }
 
-async fn ensure_namespace(client: &kube::Client, ns: &str) -> anyhow::Result<()> {
+enum NamespaceState {
+    Exists,
+    Missing,
+    /// The caller may not read namespaces: the apply will tell.
+    Unknown,
+}
+
+async fn namespace_state(client: &kube::Client, ns: &str) -> anyhow::Result<NamespaceState> {
     let api: Api<Namespace> = Api::all(client.clone());
     match api.get_opt(ns).await {
-        Ok(Some(_)) => Ok(()),
-        Ok(None) => anyhow::bail!(
-            "namespace {ns:?} does not exist; add --create-namespace to create it, or create it with `kubectl create namespace {ns}`"
-        ),
-        // May not read namespaces: the apply will tell.
-        Err(kube::Error::Api(s)) if s.code == 403 => Ok(()),
+        Ok(Some(_)) => Ok(NamespaceState::Exists),
+        Ok(None) => Ok(NamespaceState::Missing),
+        Err(kube::Error::Api(s)) if s.code == 403 => Ok(NamespaceState::Unknown),
         Err(e) => Err(api_error(e)).context("cannot check the namespace"),
     }
 }
 
-fn plan(args: &BindArgs, namespace: Option<&str>, role: &RoleChoice, subjects: &[Subject]) -> Plan {
+fn plan(
+    namespace: Option<&str>,
+    create_namespace: bool,
+    role: &RoleChoice,
+    subjects: &[Subject],
+) -> Plan {
     build_plan(&PlanInput {
         namespace,
-        create_namespace: args.create_namespace,
+        create_namespace,
         role,
         subjects,
     })
 }
 
-fn print_plan(plan: &Plan, format: OutputFormat) -> anyhow::Result<()> {
+fn print_plan(plan: &Plan, format: ManifestFormat) -> anyhow::Result<()> {
     match format {
-        OutputFormat::Json => output::print_json(&plan.to_list_json()),
-        _ => {
+        ManifestFormat::Json => output::print_json(&plan.to_list_json()),
+        ManifestFormat::Yaml => {
             use std::io::Write as _;
             std::io::stdout()
                 .lock()

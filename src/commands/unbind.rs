@@ -3,7 +3,7 @@
 
 use crate::cli::{DryRun, UnbindArgs};
 use crate::k8s::bind::{
-    Subject, SubjectKind, UnbindRequest, unbind, validate_label, validate_subdomain,
+    NothingBound, Subject, SubjectKind, UnbindRequest, unbind, validate_label, validate_subdomain,
 };
 use std::process::ExitCode;
 
@@ -53,20 +53,50 @@ pub fn run(args: UnbindArgs) -> anyhow::Result<ExitCode> {
     let dry_run = args.dry_run != DryRun::None;
     super::runtime()?.block_on(async move {
         let (client, _info) = crate::k8s::client::client(&args.kube).await?;
-        let lines = unbind(
-            &client,
-            &UnbindRequest {
-                namespace: namespace.as_deref(),
-                subjects: &subjects,
-                role: args.role.as_deref(),
-                force: &args.force,
-                dry_run,
-            },
-        )
-        .await?;
+        let request = |subjects| UnbindRequest {
+            namespace: namespace.as_deref(),
+            subjects,
+            role: args.role.as_deref(),
+            force: &args.force,
+            dry_run,
+        };
+        let lines = match unbind(&client, &request(&subjects)).await {
+            Err(e) if e.is::<NothingBound>() && by_name_fallback(&args) => {
+                // Nothing recorded under that name: the binding may have been made with
+                // --group-id, so ask Graph for the group's object id and look again.
+                let resolved = by_id(&args, &subjects).await.map_err(|graph| {
+                    anyhow::anyhow!(
+                        "{e}; looking the group up in Microsoft Graph did not help either: {}",
+                        crate::output::error_chain(&graph)
+                    )
+                })?;
+                unbind(&client, &request(&resolved)).await?
+            }
+            other => other?,
+        };
         for line in lines {
             println!("{line}");
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Whether `--group NAME`s may be looked up in Graph when their recorded name matched nothing.
+fn by_name_fallback(args: &UnbindArgs) -> bool {
+    !args.subjects.groups.is_empty() && !args.graph.no_graph
+}
+
+/// The subjects with every `--group NAME` replaced by the group's object id from Graph.
+async fn by_id(args: &UnbindArgs, subjects: &[Subject]) -> anyhow::Result<Vec<Subject>> {
+    let info = super::bind::kube_context(&args.kube)?;
+    let graph = crate::graph::connect(&args.graph, &info).await?;
+    let mut out = Vec::new();
+    for s in subjects {
+        if s.kind == SubjectKind::Group && s.id.is_empty() {
+            out.push(super::bind::resolve_group(&graph, &s.display).await?);
+        } else {
+            out.push(s.clone());
+        }
+    }
+    Ok(out)
 }

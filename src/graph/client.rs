@@ -56,12 +56,16 @@ impl std::fmt::Debug for GraphClient {
     }
 }
 
-/// What a call is, for messages: the verb phrase, the permission it needs, what a 404 means.
+/// What a call is, for messages: the verb phrase, the permission it needs, how to do without
+/// it, what a 404 means.
 struct Call<'a> {
     action: &'a str,
     permission: &'static str,
+    hint: &'static str,
     what: &'a str,
 }
+
+const GROUP_ID_HINT: &str = "pass the object id with --group-id to skip the lookup";
 
 impl GraphClient {
     /// `base` is e.g. `https://graph.microsoft.com/v1.0` (see [`super::base_url`]).
@@ -100,6 +104,7 @@ impl GraphClient {
         let call = Call {
             action: &format!("look up the group named {name:?}"),
             permission: "Group.Read.All (or Directory.Read.All)",
+            hint: GROUP_ID_HINT,
             what: "group",
         };
         self.get_all(url, false, &call).await
@@ -115,6 +120,7 @@ impl GraphClient {
         let call = Call {
             action: &format!("read the group {id}"),
             permission: "Group.Read.All (or Directory.Read.All)",
+            hint: GROUP_ID_HINT,
             what: &format!("group with object id {id}"),
         };
         let resp = self.send(|| self.http.get(&url), false, &call).await?;
@@ -131,6 +137,7 @@ impl GraphClient {
         let call = Call {
             action: "resolve object ids to names",
             permission: "Directory.Read.All",
+            hint: "use --no-graph to show object ids without names",
             what: "directory objects",
         };
         let mut out = Vec::new();
@@ -155,6 +162,7 @@ impl GraphClient {
         let call = Call {
             action: "list your groups",
             permission: "GroupMember.Read.All (or Directory.Read.All)",
+            hint: "use --no-graph to skip the lookup",
             what: "signed-in user",
         };
         self.get_all(url, true, &call).await
@@ -241,6 +249,7 @@ impl GraphClient {
             return Err(classify(
                 call.action,
                 call.permission,
+                call.hint,
                 call.what,
                 status,
                 code,
@@ -262,4 +271,21 @@ async fn decode<T: DeserializeOwned>(
         action: call.action.to_string(),
         detail: e.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_token() {
+        let token = AccessToken {
+            secret: "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.secret-part".to_string(),
+            expires_on: jiff::Timestamp::UNIX_EPOCH,
+        };
+        let client = GraphClient::new("https://graph.microsoft.com/v1.0", token).expect("client");
+        let text = format!("{client:?} {:#?}", client.clone());
+        assert!(!text.contains("secret-part"), "{text}");
+        assert!(text.contains("<redacted>"), "{text}");
+    }
 }

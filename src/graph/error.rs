@@ -5,12 +5,14 @@ use serde::Deserialize;
 #[derive(Debug, thiserror::Error)]
 pub enum GraphError {
     #[error(
-        "Microsoft Graph refused to {action} ({code}): the signed-in account or app lacks the delegated permission {permission}. Ask a tenant admin to grant it, or pass the object id with --group-id to skip the lookup"
+        "Microsoft Graph refused to {action} ({code}): the signed-in account or app lacks the delegated permission {permission}. Ask a tenant admin to grant it, or {hint}"
     )]
     Forbidden {
         action: String,
         code: String,
         permission: &'static str,
+        /// The way around the lookup for this call (e.g. `--group-id`).
+        hint: &'static str,
     },
     #[error("Microsoft Graph has no {what} (Request_ResourceNotFound)")]
     NotFound { what: String },
@@ -68,6 +70,7 @@ pub(crate) fn parse_error_body(body: &[u8]) -> (String, String) {
 pub(crate) fn classify(
     action: &str,
     permission: &'static str,
+    hint: &'static str,
     what: &str,
     status: u16,
     code: String,
@@ -83,6 +86,7 @@ pub(crate) fn classify(
                     code
                 },
                 permission,
+                hint,
             }
         }
         (_, "Request_ResourceNotFound") | (404, _) => GraphError::NotFound {
@@ -115,6 +119,7 @@ mod tests {
         let err = classify(
             "look up groups",
             "Group.Read.All",
+            "pass the object id with --group-id to skip the lookup",
             "group",
             403,
             code,
@@ -129,6 +134,7 @@ mod tests {
             classify(
                 "a",
                 "p",
+                "h",
                 "group x",
                 404,
                 "Request_ResourceNotFound".into(),
@@ -140,6 +146,7 @@ mod tests {
             classify(
                 "a",
                 "p",
+                "h",
                 "w",
                 401,
                 "InvalidAuthenticationToken".into(),
@@ -151,6 +158,7 @@ mod tests {
             classify(
                 "a",
                 "p",
+                "h",
                 "w",
                 400,
                 "Request_UnsupportedQuery".into(),

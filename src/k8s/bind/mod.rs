@@ -19,7 +19,7 @@ pub use manifests::{
 pub use names::{binding_name, sanitize_dns1123, validate_label, validate_subdomain};
 pub use precheck::check_permissions;
 pub use subject::{Subject, SubjectKind, is_object_id};
-pub use unbind::{UnbindRequest, unbind};
+pub use unbind::{NothingBound, UnbindRequest, unbind};
 
 /// `app.kubernetes.io/managed-by: kubectl-entra` marks what bind created.
 pub const MANAGED_BY_LABEL: &str = "app.kubernetes.io/managed-by";

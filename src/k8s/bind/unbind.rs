@@ -24,6 +24,13 @@ pub struct UnbindRequest<'a> {
     pub dry_run: bool,
 }
 
+/// No binding of kubectl-entra names the subjects here: nothing was deleted. A distinct type so
+/// that `unbind --group NAME` can retry with the object id from Microsoft Graph (a binding made
+/// with `--group-id` records the id, not the name).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct NothingBound(pub String);
+
 fn is_managed(meta: &ObjectMeta) -> bool {
     meta.labels
         .as_ref()
@@ -47,6 +54,44 @@ pub(crate) fn made_for(meta: &ObjectMeta, subjects: &[Subject]) -> bool {
                 get(ANNOTATION_SUBJECT_ID).eq_ignore_ascii_case(&s.annotation_id())
             }
     })
+}
+
+fn subject_id(meta: &ObjectMeta) -> Option<String> {
+    meta.annotations
+        .as_ref()?
+        .get(ANNOTATION_SUBJECT_ID)
+        .map(|id| id.to_ascii_lowercase())
+}
+
+/// The bindings in scope other than `doomed`, as (metadata, subjects).
+async fn other_bindings(
+    client: &kube::Client,
+    namespace: Option<&str>,
+    doomed: &[(ManagedObject, RoleRef)],
+) -> anyhow::Result<Vec<(ObjectMeta, Vec<k8s_openapi::api::rbac::v1::Subject>)>> {
+    let lp = ListParams::default();
+    let all: Vec<(ObjectMeta, Vec<k8s_openapi::api::rbac::v1::Subject>)> = match namespace {
+        Some(ns) => Api::<RoleBinding>::namespaced(client.clone(), ns)
+            .list(&lp)
+            .await
+            .map_err(api_error)?
+            .items
+            .into_iter()
+            .map(|b| (b.metadata, b.subjects.unwrap_or_default()))
+            .collect(),
+        None => Api::<ClusterRoleBinding>::all(client.clone())
+            .list(&lp)
+            .await
+            .map_err(api_error)?
+            .items
+            .into_iter()
+            .map(|b| (b.metadata, b.subjects.unwrap_or_default()))
+            .collect(),
+    };
+    Ok(all
+        .into_iter()
+        .filter(|(m, _)| !doomed.iter().any(|(o, _)| o.meta().name == m.name))
+        .collect())
 }
 
 fn role_matches(role_ref: &RoleRef, wanted: Option<&str>) -> bool {
@@ -112,6 +157,46 @@ pub async fn unbind(client: &kube::Client, req: &UnbindRequest<'_>) -> anyhow::R
             }
         }
     }
+    // `--group NAME` matched by the recorded name must mean one group: display names are not
+    // unique, so two object ids under one name are refused rather than both unbound.
+    let mut learned_ids: Vec<String> = Vec::new();
+    for wanted in req.subjects.iter().filter(|s| s.id.is_empty()) {
+        let mut ids: Vec<String> = doomed
+            .iter()
+            .filter(|(o, _)| made_for(o.meta(), std::slice::from_ref(wanted)))
+            .filter_map(|(o, _)| subject_id(o.meta()))
+            .collect();
+        ids.sort();
+        ids.dedup();
+        if ids.len() > 1 {
+            anyhow::bail!(
+                "bindings for {} different Entra groups named {:?} exist: {}; pick one with --group-id OBJECT_ID. Nothing was deleted",
+                ids.len(),
+                wanted.display,
+                ids.join(", ")
+            );
+        }
+        learned_ids.extend(ids);
+    }
+    // Hand-made bindings of a group given by name: known by the object id bind recorded.
+    if !learned_ids.is_empty() {
+        let learned: Vec<Subject> = learned_ids
+            .iter()
+            .filter_map(|id| Subject::group(id, id).ok())
+            .collect();
+        let lists = other_bindings(client, req.namespace, &doomed).await?;
+        for (meta, subjects) in lists {
+            let name = meta.name.clone().unwrap_or_default();
+            if !is_managed(&meta)
+                && !hand_made.contains(&name)
+                && subjects
+                    .iter()
+                    .any(|s| learned.iter().any(|w| w.matches(s)))
+            {
+                hand_made.push(name);
+            }
+        }
+    }
     let missing_forced: Vec<&String> = req
         .force
         .iter()
@@ -137,7 +222,7 @@ pub async fn unbind(client: &kube::Client, req: &UnbindRequest<'_>) -> anyhow::R
             .unwrap_or_else(|| "cluster-wide".to_string());
         let who: Vec<String> = req.subjects.iter().map(Subject::describe).collect();
         let mut msg = format!(
-            "no binding made by kubectl-entra for {} {place}",
+            "no binding made by kubectl-entra for {} {place}; nothing was deleted",
             who.join(", ")
         );
         if !hand_made.is_empty() {
@@ -146,7 +231,7 @@ pub async fn unbind(client: &kube::Client, req: &UnbindRequest<'_>) -> anyhow::R
                 hand_made.join(", ")
             ));
         }
-        anyhow::bail!(msg);
+        return Err(NothingBound(msg).into());
     }
     for (obj, _) in &doomed {
         delete_object(client, obj, req.dry_run).await?;
