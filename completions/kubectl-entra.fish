@@ -111,18 +111,17 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l ma
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l no-headers -d 'Omit table headers'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l no-graph -d 'Do not call Microsoft Graph; show object ids only'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -s h -l help -d 'Print help'
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l group -d 'Entra group by display name, resolved through Microsoft Graph (repeatable)' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l group-id -d 'Entra group by object id; no Graph lookup (repeatable)' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l user -d 'A member\'s UPN, or the object id of a guest or service principal (repeatable)' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l service-account -d 'A Kubernetes service account as NAMESPACE:NAME (repeatable)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l group -d 'Entra group by display name (bind looks it up in Microsoft Graph; unbind also matches the name bind recorded)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l group-id -d 'Entra group by object id; no Graph lookup' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l user -d 'A member\'s UPN, or the object id of a guest or service principal (AKS names those by object id)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l service-account -d 'A Kubernetes service account as NAMESPACE:NAME' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -s n -l namespace -d 'Namespace to grant access in' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l role -d 'full-access (the AKS article\'s Role), admin, edit, view, or the name of an existing Role/ClusterRole' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l dry-run -d 'none, client (print the manifests, touch nothing) or server (validate on the API server)' -r -f -a "none\t''
 client\t''
 server\t''"
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -s o -l output -d 'Output format for the manifests (yaml by default with --dry-run=client)' -r -f -a "table\t''
-json\t''
-yaml\t''"
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -s o -l output -d 'Print the manifests (yaml by default with --dry-run=client) instead of result lines' -r -f -a "yaml\t''
+json\t''"
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l graph-endpoint -d 'Microsoft Graph endpoint (default: follows --environment)' -r
@@ -133,14 +132,14 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l clu
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l yes-cluster-wide -d 'Confirm that a cluster-wide grant is intended'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l no-graph -d 'Do not call Microsoft Graph; show object ids only'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -s h -l help -d 'Print help'
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l group -d 'Entra group by display name, resolved through Microsoft Graph (repeatable)' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l group-id -d 'Entra group by object id; no Graph lookup (repeatable)' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l user -d 'A member\'s UPN, or the object id of a guest or service principal (repeatable)' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l service-account -d 'A Kubernetes service account as NAMESPACE:NAME (repeatable)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l group -d 'Entra group by display name (bind looks it up in Microsoft Graph; unbind also matches the name bind recorded)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l group-id -d 'Entra group by object id; no Graph lookup' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l user -d 'A member\'s UPN, or the object id of a guest or service principal (AKS names those by object id)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l service-account -d 'A Kubernetes service account as NAMESPACE:NAME' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -s n -l namespace -d 'Namespace to remove the binding from' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l role -d 'Only the bindings to this role (default: every role kubectl-entra bound the subject to)' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l force -d 'Also delete these bindings although kubectl-entra did not create them (repeatable)' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l dry-run -d 'none, client or server' -r -f -a "none\t''
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l force -d 'Also delete this binding although kubectl-entra did not create it (repeatable)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l dry-run -d 'Show what would be deleted (client and server both ask the API server with dryRun)' -r -f -a "none\t''
 client\t''
 server\t''"
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
@@ -151,7 +150,7 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -s v
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l cluster-wide -d 'Remove the ClusterRoleBinding made with bind --cluster-wide'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l no-graph -d 'Do not call Microsoft Graph; show object ids only'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -s h -l help -d 'Print help'
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -s n -l namespace -d 'Namespace to list (default: the context\'s namespace)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -s n -l namespace -d 'Namespace to list, with the ClusterRoleBindings that apply there too (default: the context\'s namespace)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"

@@ -140,16 +140,16 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-entra' -ScriptBlock {
             break
         }
         'kubectl-entra;bind' {
-            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Entra group by display name, resolved through Microsoft Graph (repeatable)')
-            [CompletionResult]::new('--group-id', '--group-id', [CompletionResultType]::ParameterName, 'Entra group by object id; no Graph lookup (repeatable)')
-            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'A member''s UPN, or the object id of a guest or service principal (repeatable)')
-            [CompletionResult]::new('--service-account', '--service-account', [CompletionResultType]::ParameterName, 'A Kubernetes service account as NAMESPACE:NAME (repeatable)')
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Entra group by display name (bind looks it up in Microsoft Graph; unbind also matches the name bind recorded)')
+            [CompletionResult]::new('--group-id', '--group-id', [CompletionResultType]::ParameterName, 'Entra group by object id; no Graph lookup')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'A member''s UPN, or the object id of a guest or service principal (AKS names those by object id)')
+            [CompletionResult]::new('--service-account', '--service-account', [CompletionResultType]::ParameterName, 'A Kubernetes service account as NAMESPACE:NAME')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to grant access in')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace to grant access in')
             [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'full-access (the AKS article''s Role), admin, edit, view, or the name of an existing Role/ClusterRole')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'none, client (print the manifests, touch nothing) or server (validate on the API server)')
-            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format for the manifests (yaml by default with --dry-run=client)')
-            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format for the manifests (yaml by default with --dry-run=client)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Print the manifests (yaml by default with --dry-run=client) instead of result lines')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Print the manifests (yaml by default with --dry-run=client) instead of result lines')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
             [CompletionResult]::new('--graph-endpoint', '--graph-endpoint', [CompletionResultType]::ParameterName, 'Microsoft Graph endpoint (default: follows --environment)')
@@ -165,15 +165,15 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-entra' -ScriptBlock {
             break
         }
         'kubectl-entra;unbind' {
-            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Entra group by display name, resolved through Microsoft Graph (repeatable)')
-            [CompletionResult]::new('--group-id', '--group-id', [CompletionResultType]::ParameterName, 'Entra group by object id; no Graph lookup (repeatable)')
-            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'A member''s UPN, or the object id of a guest or service principal (repeatable)')
-            [CompletionResult]::new('--service-account', '--service-account', [CompletionResultType]::ParameterName, 'A Kubernetes service account as NAMESPACE:NAME (repeatable)')
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Entra group by display name (bind looks it up in Microsoft Graph; unbind also matches the name bind recorded)')
+            [CompletionResult]::new('--group-id', '--group-id', [CompletionResultType]::ParameterName, 'Entra group by object id; no Graph lookup')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'A member''s UPN, or the object id of a guest or service principal (AKS names those by object id)')
+            [CompletionResult]::new('--service-account', '--service-account', [CompletionResultType]::ParameterName, 'A Kubernetes service account as NAMESPACE:NAME')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to remove the binding from')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace to remove the binding from')
             [CompletionResult]::new('--role', '--role', [CompletionResultType]::ParameterName, 'Only the bindings to this role (default: every role kubectl-entra bound the subject to)')
-            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Also delete these bindings although kubectl-entra did not create them (repeatable)')
-            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'none, client or server')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Also delete this binding although kubectl-entra did not create it (repeatable)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would be deleted (client and server both ask the API server with dryRun)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
             [CompletionResult]::new('--graph-endpoint', '--graph-endpoint', [CompletionResultType]::ParameterName, 'Microsoft Graph endpoint (default: follows --environment)')
@@ -187,8 +187,8 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-entra' -ScriptBlock {
             break
         }
         'kubectl-entra;bindings' {
-            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to list (default: the context''s namespace)')
-            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace to list (default: the context''s namespace)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to list, with the ClusterRoleBindings that apply there too (default: the context''s namespace)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace to list, with the ClusterRoleBindings that apply there too (default: the context''s namespace)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')

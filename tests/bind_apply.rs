@@ -6,8 +6,8 @@ use axum::extract::State;
 use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use kubectl_entra::k8s::bind::{
-    FULL_ACCESS_ROLE, PlanInput, RoleChoice, Scope, Subject, UnbindRequest, apply_plan, build_plan,
-    check_permissions, list_bindings, unbind,
+    FULL_ACCESS_ROLE, NothingBound, PlanInput, RoleChoice, Scope, Subject, UnbindRequest,
+    apply_plan, build_plan, check_permissions, list_bindings, unbind,
 };
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -409,4 +409,66 @@ async fn role_stays_while_another_binding_uses_it() {
             .keys()
             .any(|k| k.ends_with("/roles/entra-full-access"))
     );
+}
+
+#[tokio::test]
+async fn unbind_by_name_refuses_two_groups_of_that_name() {
+    let (client, store) = start().await;
+    // Two groups share the display name "platform" (Entra allows it); bind renames the second.
+    let both = [
+        Subject::group("cccc0000-0000-4000-8000-000000000004", "platform").unwrap(),
+        Subject::group("cccc0000-0000-4000-8000-000000000005", "platform").unwrap(),
+    ];
+    let mut plan = build_plan(&PlanInput {
+        namespace: Some("dev"),
+        create_namespace: false,
+        role: &RoleChoice::ClusterRole("view".into()),
+        subjects: &both,
+    });
+    apply_plan(&client, &mut plan, false).await.expect("apply");
+    let writes = store.lock().unwrap().writes;
+    let mut by_name = both[0].clone();
+    by_name.id.clear();
+    let err = unbind(
+        &client,
+        &UnbindRequest {
+            namespace: Some("dev"),
+            subjects: &[by_name],
+            role: None,
+            force: &[],
+            dry_run: false,
+        },
+    )
+    .await
+    .expect_err("ambiguous");
+    let text = err.to_string();
+    assert!(
+        text.contains("cccc0000-0000-4000-8000-000000000004"),
+        "{text}"
+    );
+    assert!(
+        text.contains("cccc0000-0000-4000-8000-000000000005"),
+        "{text}"
+    );
+    assert!(text.contains("--group-id"), "{text}");
+    assert!(!err.is::<NothingBound>());
+    assert_eq!(store.lock().unwrap().writes, writes, "nothing deleted");
+
+    // A name nothing was bound under is the distinct NothingBound error (unbind then asks Graph).
+    let mut unknown = both[0].clone();
+    unknown.id.clear();
+    unknown.display = "appdev".into();
+    let err = unbind(
+        &client,
+        &UnbindRequest {
+            namespace: Some("dev"),
+            subjects: &[unknown],
+            role: None,
+            force: &[],
+            dry_run: false,
+        },
+    )
+    .await
+    .expect_err("nothing");
+    assert!(err.is::<NothingBound>(), "{err}");
 }

@@ -178,3 +178,46 @@ fn group_name_with_no_graph_asks_for_group_id() {
     let err = stderr(&out);
     assert!(err.contains("--group-id"), "{err}");
 }
+
+#[test]
+fn help_groups_the_flags_and_bind_prints_only_manifests() {
+    for (command, headings) in [
+        (
+            "bind",
+            &[
+                "Subjects",
+                "Where and what:",
+                "Output:",
+                "Cluster:",
+                "Microsoft Graph:",
+            ][..],
+        ),
+        ("unbind", &["Subjects", "Where and what:", "Cluster:"][..]),
+        ("bindings", &["Where:", "Output:", "Microsoft Graph:"][..]),
+    ] {
+        let out = run(&[command, "--help"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let help = String::from_utf8_lossy(&out.stdout);
+        for heading in headings {
+            assert!(help.contains(heading), "{command}: no {heading}\n{help}");
+        }
+        assert!(help.contains("Examples:"), "{help}");
+    }
+    // A table of manifests means nothing: -o is yaml or json.
+    let out = run(&[
+        "bind",
+        "--group-id",
+        APPDEV,
+        "-n",
+        "dev",
+        "--dry-run=client",
+        "-o",
+        "table",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("invalid value 'table'"),
+        "{}",
+        stderr(&out)
+    );
+}

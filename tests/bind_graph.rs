@@ -318,3 +318,22 @@ async fn next_link_to_another_host_is_refused() {
     assert!(matches!(err, GraphError::BadResponse { .. }), "{err}");
     assert!(!err.to_string().contains("not-a-real-token"));
 }
+
+#[tokio::test]
+async fn get_by_ids_403_names_its_permission_and_suggests_no_graph() {
+    let sb = start().await;
+    let g = client(&sb, "aksadmin@contoso.com");
+    sb.push_fault(403, "Authorization_RequestDenied", None);
+    let err = g
+        .get_by_ids(
+            &["cccc0000-0000-4000-8000-000000000001".to_string()],
+            &["group"],
+        )
+        .await
+        .expect_err("403");
+    let text = err.to_string();
+    assert!(text.contains("Directory.Read.All"), "{text}");
+    assert!(text.contains("--no-graph"), "{text}");
+    // --group-id means nothing to `bindings`, which is what calls getByIds.
+    assert!(!text.contains("--group-id"), "{text}");
+}

@@ -287,6 +287,14 @@ fn graph_403_names_the_permission_and_429_is_retried() {
         &["bind", "--group", "appdev", "-n", "dev", "--dry-run=client"],
     ));
     assert!(yaml.contains(&sb.group_id("appdev")), "{yaml}");
+
+    // 503 is retried the same way.
+    sb.fault(serde_json::json!({"endpoint": "graph", "status": 503, "error": "serviceNotAvailable", "retry_after": 1}));
+    let yaml = ok(&sb.entra_graph(
+        &kc,
+        &["bind", "--group", "opssre", "-n", "sre", "--dry-run=client"],
+    ));
+    assert!(yaml.contains(&sb.group_id("opssre")), "{yaml}");
 }
 
 // ---- The full sandbox (API stand-in + kubectl) ----
@@ -359,7 +367,7 @@ fn bind_by_name_gives_the_article_access_idempotently_and_unbind_keeps_hand_made
     ));
 
     // Running it again changes nothing and says so.
-    let again = ok(&sb.entra_graph(
+    let again_out = sb.entra_graph(
         &admin,
         &[
             "bind",
@@ -369,7 +377,11 @@ fn bind_by_name_gives_the_article_access_idempotently_and_unbind_keeps_hand_made
             "dev",
             "--create-namespace",
         ],
-    ));
+    );
+    let again = ok(&again_out);
+    let said = String::from_utf8_lossy(&again_out.stderr);
+    assert!(said.contains("Nothing changed: group \"appdev\""), "{said}");
+    assert!(again.contains("namespace/dev unchanged"), "{again}");
     assert!(
         again.contains("rolebinding.rbac.authorization.k8s.io/entra-appdev-full-access unchanged"),
         "{again}"
@@ -424,8 +436,14 @@ fn bind_by_name_gives_the_article_access_idempotently_and_unbind_keeps_hand_made
     assert_eq!(hand["managed"], false);
     assert_eq!(hand["displayName"], "appdev");
 
-    // unbind removes ours and the unused Role, never the hand-made objects.
-    let out = ok(&sb.entra(&admin, &["unbind", "--group", "appdev", "-n", "dev"]));
+    // unbind removes ours and the unused Role, never the hand-made objects, and says so.
+    let unbound = sb.entra(&admin, &["unbind", "--group", "appdev", "-n", "dev"]);
+    let out = ok(&unbound);
+    let note = String::from_utf8_lossy(&unbound.stderr);
+    assert!(
+        note.contains("left alone (not made by kubectl-entra): dev-user-access"),
+        "{note}"
+    );
     assert!(
         out.contains("rolebinding.rbac.authorization.k8s.io/entra-appdev-full-access deleted"),
         "{out}"
@@ -563,4 +581,96 @@ fn a_caller_without_rights_is_told_what_is_missing_and_nothing_is_created() {
         ],
     ));
     assert!(err.contains("--create-namespace"), "{err}");
+}
+
+#[test]
+fn unbind_by_name_finds_a_group_id_binding_and_server_dry_run_needs_the_namespace() {
+    let sb = Sandbox::start("aksadmin@contoso.com");
+    let admin = sb.admin_kubeconfig();
+    let appdev = sb.group_id("appdev");
+    ok(&sb.entra(
+        &admin,
+        &[
+            "bind",
+            "--group-id",
+            &appdev,
+            "-n",
+            "dev",
+            "--create-namespace",
+        ],
+    ));
+    // Bound by object id, so no name was recorded: unbind --group NAME asks Graph for the id.
+    let out = ok(&sb.entra_graph(&admin, &["unbind", "--group", "appdev", "-n", "dev"]));
+    assert!(
+        out.contains(&format!(
+            "rolebinding.rbac.authorization.k8s.io/entra-{appdev}-full-access deleted"
+        )),
+        "{out}"
+    );
+    // Without Graph the same request finds nothing and says that nothing was deleted.
+    let err = fails(&sb.entra(
+        &admin,
+        &["unbind", "--group", "appdev", "-n", "dev", "--no-graph"],
+    ));
+    assert!(err.contains("nothing was deleted"), "{err}");
+
+    // A server-side dry run cannot validate objects in a namespace that does not exist yet:
+    // a precise error, and nothing is created.
+    let err = fails(&sb.entra(
+        &admin,
+        &[
+            "bind",
+            "--group-id",
+            &appdev,
+            "-n",
+            "later",
+            "--create-namespace",
+            "--dry-run=server",
+        ],
+    ));
+    assert!(err.contains("does not exist yet"), "{err}");
+    assert!(err.contains("--dry-run=client"), "{err}");
+    fails(&sb.kubectl(&admin, &["get", "namespace", "later"], None));
+}
+
+#[test]
+fn create_namespace_on_an_existing_namespace_needs_no_rights_on_namespaces() {
+    let sb = Sandbox::start("aksdev@contoso.com");
+    let admin = sb.admin_kubeconfig();
+    let user = sb.user_kubeconfig();
+    ok(&sb.kubectl(&admin, &["create", "namespace", "team"], None));
+    // aksdev administers team (may bind there) but may not create namespaces.
+    ok(&sb.entra(
+        &admin,
+        &[
+            "bind",
+            "--user",
+            "aksdev@contoso.com",
+            "-n",
+            "team",
+            "--role",
+            "admin",
+        ],
+    ));
+    let out = ok(&sb.entra(
+        &user,
+        &[
+            "bind",
+            "--group-id",
+            &sb.group_id("opssre"),
+            "-n",
+            "team",
+            "--role",
+            "view",
+            "--create-namespace",
+        ],
+    ));
+    assert!(out.contains("namespace/team unchanged"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "rolebinding.rbac.authorization.k8s.io/entra-{}-view created",
+            sb.group_id("opssre")
+        )),
+        "{out}"
+    );
 }
