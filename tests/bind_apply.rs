@@ -149,6 +149,13 @@ async fn handle(State(store): State<Shared>, method: Method, uri: Uri, body: Byt
             (code, axum::Json(incoming)).into_response()
         }
         (Method::DELETE, Some(name)) => {
+            if s.fail_name.as_deref() == Some(name.as_str()) {
+                return status(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "InternalError",
+                    "injected failure",
+                );
+            }
             if dry_run {
                 return axum::Json(json!({"kind": "Status", "status": "Success"})).into_response();
             }
@@ -471,4 +478,47 @@ async fn unbind_by_name_refuses_two_groups_of_that_name() {
     .await
     .expect_err("nothing");
     assert!(err.is::<NothingBound>(), "{err}");
+}
+
+#[tokio::test]
+async fn unbind_that_stops_midway_says_what_is_gone_and_what_is_left() {
+    let (client, store) = start().await;
+    let both = [appdev(), Subject::user("aksdev@contoso.com").unwrap()];
+    let mut plan = full_access_plan(&both);
+    apply_plan(&client, &mut plan, false).await.expect("apply");
+    store.lock().unwrap().fail_name = Some("entra-appdev-full-access".into());
+    let err = unbind(
+        &client,
+        &UnbindRequest {
+            namespace: Some("dev"),
+            subjects: &both,
+            role: None,
+            force: &[],
+            dry_run: false,
+        },
+    )
+    .await
+    .expect_err("stops");
+    let text = err.to_string();
+    assert!(
+        text.contains(
+            "already deleted: rolebinding.rbac.authorization.k8s.io/entra-aksdev-contoso-com-full-access"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "still there: rolebinding.rbac.authorization.k8s.io/entra-appdev-full-access"
+        ),
+        "{text}"
+    );
+    // The Role stays: a binding still uses it.
+    assert!(
+        store
+            .lock()
+            .unwrap()
+            .objects
+            .keys()
+            .any(|k| k.ends_with("/roles/entra-full-access"))
+    );
 }

@@ -337,3 +337,60 @@ async fn get_by_ids_403_names_its_permission_and_suggests_no_graph() {
     // --group-id means nothing to `bindings`, which is what calls getByIds.
     assert!(!text.contains("--group-id"), "{text}");
 }
+
+#[tokio::test]
+async fn graph_shapes_advanced_queries_and_bad_ids() {
+    let sb = start().await;
+    let http = reqwest::Client::new();
+    let good = token("https://graph.microsoft.com", "aksadmin@contoso.com");
+    let get = |path: &str, eventual: bool| {
+        let mut req = http.get(format!("{}{path}", sb.base)).bearer_auth(&good);
+        if eventual {
+            req = req.header("ConsistencyLevel", "eventual");
+        }
+        req.send()
+    };
+    // $count on /groups is an advanced query: refused without ConsistencyLevel, counted with it.
+    let path = "/groups?$filter=displayName%20eq%20'platform'&$count=true";
+    let resp = get(path, false).await.expect("send");
+    assert_eq!(resp.status(), 400);
+    let body: serde_json::Value = resp.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "Request_UnsupportedQuery");
+    assert!(
+        body["error"]["innerError"]["request-id"].is_string(),
+        "{body}"
+    );
+    let body: serde_json::Value = get(path, true)
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(body["@odata.count"], 2, "{body}");
+    assert!(
+        body["@odata.context"]
+            .as_str()
+            .is_some_and(|c| c.ends_with("/v1.0/$metadata#groups")),
+        "{body}"
+    );
+    // The plain eq filter needs no header.
+    let resp = get("/groups?$filter=displayName%20eq%20'appdev'", false)
+        .await
+        .expect("send");
+    assert_eq!(resp.status(), 200);
+    // A malformed id is 400 Request_BadRequest; an unknown one 404 Request_ResourceNotFound.
+    let resp = get("/groups/not-a-guid", false).await.expect("send");
+    assert_eq!(resp.status(), 400);
+    let body: serde_json::Value = resp.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "Request_BadRequest");
+    let resp = get("/groups/00000000-0000-4000-8000-000000000000", false)
+        .await
+        .expect("send");
+    assert_eq!(resp.status(), 404);
+    let body: serde_json::Value = resp.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "Request_ResourceNotFound");
+    assert_eq!(
+        body["error"]["message"],
+        "Resource '00000000-0000-4000-8000-000000000000' does not exist or one of its queried reference-property objects are not present."
+    );
+}

@@ -233,8 +233,22 @@ pub async fn unbind(client: &kube::Client, req: &UnbindRequest<'_>) -> anyhow::R
         }
         return Err(NothingBound(msg).into());
     }
-    for (obj, _) in &doomed {
-        delete_object(client, obj, req.dry_run).await?;
+    for (i, (obj, _)) in doomed.iter().enumerate() {
+        if let Err(e) = delete_object(client, obj, req.dry_run).await {
+            // Say exactly where this stopped: what is gone, what is still there.
+            let gone: Vec<String> = doomed[..i].iter().map(|(o, _)| o.display()).collect();
+            let left: Vec<String> = doomed[i..].iter().map(|(o, _)| o.display()).collect();
+            anyhow::bail!(
+                "cannot delete {}: {e}; {}still there: {}",
+                obj.display(),
+                if gone.is_empty() {
+                    "nothing was deleted; ".to_string()
+                } else {
+                    format!("already deleted: {}; ", gone.join(", "))
+                },
+                left.join(", ")
+            );
+        }
         lines.push(format!("{} deleted{suffix}", obj.display()));
     }
     if !hand_made.is_empty() {

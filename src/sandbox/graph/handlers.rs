@@ -58,6 +58,37 @@ fn not_found(id: &str) -> Response {
     )
 }
 
+fn eventual(headers: &HeaderMap) -> bool {
+    headers
+        .get("consistencylevel")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("eventual"))
+}
+
+/// Directory objects answer `$search`, `$count` and `$orderby` only as advanced queries, with
+/// `ConsistencyLevel: eventual` (a plain `displayName eq` filter needs no header).
+fn advanced_query_needs_eventual(
+    headers: &HeaderMap,
+    pairs: &[(String, String)],
+) -> Result<(), Response> {
+    if eventual(headers) {
+        return Ok(());
+    }
+    if param(pairs, "$search").is_some() {
+        return Err(bad_query(
+            "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'",
+        ));
+    }
+    if param(pairs, "$count").is_some_and(|c| c.eq_ignore_ascii_case("true"))
+        || param(pairs, "$orderby").is_some()
+    {
+        return Err(bad_query(
+            "$count and $orderby on directory objects are advanced queries: send the header 'ConsistencyLevel: eventual'.",
+        ));
+    }
+    Ok(())
+}
+
 /// Counter, then token check: what every route does first.
 fn admit(state: &GraphState, headers: &HeaderMap, route: &str) -> Result<Caller, Response> {
     state.stats.incr("graph", route);
@@ -247,6 +278,9 @@ async fn list_groups(
         Ok(p) => p,
         Err(resp) => return resp,
     };
+    if let Err(resp) = advanced_query_needs_eventual(&headers, &pairs) {
+        return resp;
+    }
     let fields = param(&pairs, "$select");
     let groups: Vec<&Group> = match param(&pairs, "$filter") {
         None => state.tenant.groups.iter().collect(),
@@ -285,6 +319,13 @@ async fn get_group(
         Ok(p) => p,
         Err(resp) => return resp,
     };
+    if uuid::Uuid::try_parse(&id).is_err() {
+        return graph_error(
+            StatusCode::BAD_REQUEST,
+            "Request_BadRequest",
+            &format!("Invalid object identifier '{id}'."),
+        );
+    }
     let Some(group) = state.tenant.group_by_id(&id) else {
         return not_found(&id);
     };
@@ -409,12 +450,8 @@ async fn member_of(
         Err(resp) => return resp,
     };
     if cast {
-        let eventual = headers
-            .get("consistencylevel")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.eq_ignore_ascii_case("eventual"));
         let counted = param(&pairs, "$count").is_some_and(|c| c.eq_ignore_ascii_case("true"));
-        if !eventual || !counted {
+        if !eventual(&headers) || !counted {
             return bad_query(
                 "Request with OData cast requires the ConsistencyLevel: eventual header and $count=true.",
             );
