@@ -105,6 +105,25 @@ fn scale_a_deployment_through_the_scale_subresource() {
         body["message"],
         "Scale.autoscaling \"web\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0"
     );
+    // A deployment whose spec is not an object (nothing validates it) scales without a panic.
+    let (code, _) = c.admin(
+        "POST",
+        "/apis/apps/v1/namespaces/dev/deployments",
+        Some(serde_json::json!({"metadata": {"name": "odd"}, "spec": 5})),
+    );
+    assert_eq!(code, 201);
+    let (code, body) = c.request(
+        "PATCH",
+        "/apis/apps/v1/namespaces/dev/deployments/odd/scale",
+        Some(ADMIN_TOKEN),
+        Some("application/merge-patch+json"),
+        Some(br#"{"spec":{"replicas":2}}"#.to_vec()),
+    );
+    assert_eq!(
+        (code, &body["spec"]["replicas"]),
+        (200, &serde_json::json!(2)),
+        "{body}"
+    );
     // No scale in sre for aksdev.
     let r = c.kubectl(
         &dev,

@@ -124,6 +124,10 @@ pub fn handle(req: &Req, bytes: &[u8]) -> ApiResult<Response> {
         ));
     }
     let mut new = old.clone();
+    // A stored spec that is not an object (nothing validates it) must not make this panic.
+    if !new.get("spec").is_some_and(|s| s.is_object()) {
+        new["spec"] = json!({});
+    }
     new["spec"]["replicas"] = json!(replicas);
     if old.pointer("/spec/replicas") != new.pointer("/spec/replicas") {
         let g = old
