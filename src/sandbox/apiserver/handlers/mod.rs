@@ -2,13 +2,14 @@
 //! discovery or to the resource handlers.
 
 mod read;
+mod scale;
 pub(crate) mod write;
 
 use super::AppState;
 use super::request_info::{self, RequestInfo};
 use super::resources::{self, ResourceDef, Storage};
 use super::status::{ApiError, ApiResult, json_response};
-use super::{authz, discovery, openapi};
+use super::{authz, discovery, impersonation, openapi};
 use crate::rbac::UserInfo;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -58,9 +59,18 @@ pub async fn entry(State(st): State<Arc<AppState>>, req: Request) -> Response {
         format!("{} {}", info.verb, info.path)
     };
     st.stats.incr("api", &key);
+    let uri = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or_default();
+    let user = match impersonation::effective_user(&st.store(), user, &parts.headers, uri) {
+        Ok(user) => user,
+        Err(refusal) => return refusal.into_response(),
+    };
     let decision = authz::authorize(&st.store(), &user, &info.attributes());
     if !decision.allowed {
-        return authz::forbidden(&user, &info).into_response();
+        return authz::forbidden(&user, &info, &decision.reason).into_response();
     }
     let result = if info.is_resource {
         resource(st, user, info, query, parts.headers, body).await
@@ -142,6 +152,10 @@ async fn resource(
         let obj = super::body::decode_object(&bytes, &media)?;
         let out = super::reviews::answer(res, &req.st.store(), &req.user, &obj)?;
         return Ok(json_response(StatusCode::CREATED, &out));
+    }
+    if req.info.subresource == "scale" {
+        let bytes = super::body::read(body).await?;
+        return scale::handle(&req, &bytes);
     }
     match req.info.verb.as_str() {
         "get" => read::get(&req),
