@@ -38,7 +38,7 @@ pub struct AuthArgs {
         short = 'e',
         long,
         env = "AZURE_ENVIRONMENT",
-        default_value = "AzurePublicCloud",
+        default_value = crate::entra::DEFAULT_ENVIRONMENT,
         value_name = "NAME"
     )]
     pub environment: String,
