@@ -354,3 +354,66 @@ fn kubeconfig_comes_from_the_first_path_of_kubeconfig_env() {
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains(&home_config.display().to_string()));
 }
+
+#[test]
+fn settings_get_token_would_refuse_are_a_clear_error_and_touch_nothing() {
+    let text = r#"apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "https://203.0.113.9"}}]
+contexts: [{name: c, context: {cluster: c, user: u}}]
+current-context: c
+users:
+- name: u
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1beta1
+      command: kubelogin
+      args: [get-token, --environment, AzureMoon, --server-id, s, --client-id, c, --tenant-id, t]
+"#;
+    let f = fixture(text);
+    for (extra, words) in [
+        (&[][..], "AzureMoon"),
+        (
+            &["-e", "AzureChinaCloud", "--login", "spn"][..],
+            "devicecode",
+        ),
+        (
+            &[
+                "-e",
+                "AzureChinaCloud",
+                "--authority-host",
+                "http://login.example.com",
+            ][..],
+            "loopback",
+        ),
+        (
+            &["-e", "AzureChinaCloud", "--tenant-id", "a/b"][..],
+            "tenant",
+        ),
+    ] {
+        let out = with_file(&f, extra);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{extra:?}: {stderr}");
+        assert!(
+            stderr.contains(words) && stderr.contains("\"u\""),
+            "{stderr}"
+        );
+        assert!(out.stdout.is_empty());
+        assert_eq!(std::fs::read_to_string(&f.config).unwrap(), text);
+        assert!(!backup_of(&f.config).exists());
+    }
+    // The right value on the command line fixes it.
+    let out = with_file(&f, &["-e", "AzureChinaCloud"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        args_of(&parse(&std::fs::read_to_string(&f.config).unwrap()), "u")
+            .windows(2)
+            .find(|w| w[0] == "--environment")
+            .map(|w| w[1].clone()),
+        Some("AzureChinaCloud".to_string())
+    );
+}

@@ -107,3 +107,35 @@ async fn flags_win_over_the_environment() {
         "a cache hit: the flags chose the same key"
     );
 }
+
+#[tokio::test]
+async fn an_environment_flag_wins_over_azure_authority_host() {
+    let sandbox = Sandbox::start(&[]);
+    let client = Client::new(&sandbox);
+    client.sign_in(DEV, &[]).token();
+    // The kubeconfig's args name a cloud; AZURE_AUTHORITY_HOST in the shell points at the
+    // sandbox. logout (no network) shows which key was chosen: the cloud's, so nothing to remove.
+    let logout = |extra: &[&str]| {
+        let out = std::process::Command::new(sandbox_support::bin())
+            .arg("logout")
+            .args(["--tenant-id", &client.tenant, "--token-cache", "file"])
+            .args(extra)
+            .env("HOME", client.home.path())
+            .env("KUBECACHEDIR", client.home.path().join("kubecache"))
+            .env("AZURE_AUTHORITY_HOST", &client.authority)
+            .env_remove("AZURE_ENVIRONMENT")
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let stderr = logout(&["-e", "AzureChinaCloud"]);
+    assert!(stderr.contains("Nothing to remove"), "{stderr}");
+    assert!(
+        client.cache_files().iter().any(|n| n.starts_with("token-")),
+        "the sandbox sign-in is still cached"
+    );
+    // Without the flag, the variable applies.
+    let stderr = logout(&[]);
+    assert!(stderr.contains("Signed out"), "{stderr}");
+}

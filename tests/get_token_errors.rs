@@ -231,3 +231,39 @@ fn bad_flags_are_clear_errors() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("/v2"));
 }
+
+#[tokio::test]
+async fn throttling_with_retry_after_is_retried_a_bounded_number_of_times() {
+    let sandbox = Sandbox::start(&[]);
+    let client = Client::new(&sandbox);
+    client.sign_in(DEV, &[]).token();
+    client.set_expiry(now() - 10);
+    // Twice throttled, then answered: two waits of one second, one token.
+    sandbox
+        .fault(serde_json::json!({"endpoint":"token","status":429,"retry_after":1,"count":2}))
+        .await;
+    let out = client.run("get-token", &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("retry after 1 s"), "{stderr}");
+    assert_eq!(stderr.matches("retrying").count(), 2, "{stderr}");
+    assert_eq!(count(&sandbox.stats().await, "token", "refresh_token"), 3);
+}
+
+#[tokio::test]
+async fn throttling_beyond_the_retry_budget_is_a_clear_error() {
+    // Three throttled answers: two retries, then the error, cache untouched.
+    refresh_fails_cleanly(
+        serde_json::json!({"endpoint":"token","status":503,"retry_after":1,"count":3}),
+        &[],
+        "after 2 retries",
+    )
+    .await;
+    // A pause longer than kubectl should wait is not waited for.
+    refresh_fails_cleanly(
+        serde_json::json!({"endpoint":"token","status":429,"retry_after":3600}),
+        &[],
+        "retry after 3600 s",
+    )
+    .await;
+}

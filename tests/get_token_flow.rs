@@ -184,6 +184,17 @@ async fn login_says_who_and_logout_forgets() {
         done.stderr
     );
     assert!(done.stderr.contains(&sandbox.tid()), "{}", done.stderr);
+    let until = done
+        .stderr
+        .split("valid until ")
+        .nth(1)
+        .and_then(|rest| rest.split('.').next())
+        .unwrap_or_default();
+    assert!(
+        until.parse::<jiff::Timestamp>().is_ok(),
+        "login names the expiry in RFC 3339: {}",
+        done.stderr
+    );
     let at = client.token_entry()["access_token"]
         .as_str()
         .unwrap()

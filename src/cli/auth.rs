@@ -4,6 +4,11 @@ use super::{AKS_CLIENT_ID, AKS_SERVER_ID};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
+/// Help headings, so `--help` groups the flags the way kubectl's option groups read.
+const SIGN_IN: &str = "Sign-in (as Azure kubelogin's flags)";
+const CACHE: &str = "Token cache";
+const NETWORK: &str = "Network";
+
 #[derive(Debug, Clone, Args)]
 pub struct AuthArgs {
     /// Entra tenant: a tenant GUID, a verified domain, or `organizations`
@@ -11,16 +16,17 @@ pub struct AuthArgs {
         long,
         env = "AZURE_TENANT_ID",
         default_value = "organizations",
-        value_name = "TENANT"
+        value_name = "TENANT",
+        help_heading = SIGN_IN
     )]
     pub tenant_id: String,
 
     /// Public client application that signs the user in
-    #[arg(long, env = "AZURE_CLIENT_ID", default_value = AKS_CLIENT_ID, value_name = "ID")]
+    #[arg(long, env = "AZURE_CLIENT_ID", default_value = AKS_CLIENT_ID, value_name = "ID", help_heading = SIGN_IN)]
     pub client_id: String,
 
     /// Server application (the token audience); AKS uses the same id in every cloud
-    #[arg(long, default_value = AKS_SERVER_ID, value_name = "ID")]
+    #[arg(long, default_value = AKS_SERVER_ID, value_name = "ID", help_heading = SIGN_IN)]
     pub server_id: String,
 
     /// Login mode (supported: devicecode)
@@ -29,7 +35,8 @@ pub struct AuthArgs {
         long,
         env = "AAD_LOGIN_METHOD",
         default_value = "devicecode",
-        value_name = "MODE"
+        value_name = "MODE",
+        help_heading = SIGN_IN
     )]
     pub login: String,
 
@@ -38,25 +45,27 @@ pub struct AuthArgs {
         short = 'e',
         long,
         env = "AZURE_ENVIRONMENT",
-        default_value = "AzurePublicCloud",
-        value_name = "NAME"
+        default_value = crate::entra::DEFAULT_ENVIRONMENT,
+        value_name = "NAME",
+        help_heading = SIGN_IN
     )]
     pub environment: String,
 
-    /// Authority host URL, overriding --environment (https; http only for loopback)
-    #[arg(long, env = "AZURE_AUTHORITY_HOST", value_name = "URL")]
+    /// Authority host URL, overriding --environment (https; http only for loopback). An
+    /// --environment flag wins over this variable
+    #[arg(long, env = "AZURE_AUTHORITY_HOST", value_name = "URL", help_heading = SIGN_IN)]
     pub authority_host: Option<String>,
 
     /// Token cache directory (default: $KUBECACHEDIR/kubectl-entra, else ~/.kube/cache/kubectl-entra)
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", help_heading = CACHE)]
     pub token_cache_dir: Option<PathBuf>,
 
     /// Where tokens are kept: the OS keyring when one answers (auto), or only one of the two
-    #[arg(long, value_enum, env = "KUBECTL_ENTRA_TOKEN_CACHE", default_value_t = TokenCacheKind::Auto)]
+    #[arg(long, value_enum, env = "KUBECTL_ENTRA_TOKEN_CACHE", default_value_t = TokenCacheKind::Auto, help_heading = CACHE)]
     pub token_cache: TokenCacheKind,
 
     /// Time limit for each network call, e.g. 30s or 2m (the wait for you to sign in is not limited by it)
-    #[arg(long, default_value = "60s", value_name = "DURATION")]
+    #[arg(long, default_value = "60s", value_name = "DURATION", help_heading = NETWORK)]
     pub timeout: String,
 }
 

@@ -1,7 +1,8 @@
 //! `kubectl entra convert-kubeconfig`: point users written by `az aks get-credentials` (azure
 //! auth-provider or kubelogin) at kubectl-entra.
 
-use crate::cli::ConvertKubeconfigArgs;
+use crate::cli::{AuthArgs, ConvertKubeconfigArgs, TokenCacheKind};
+use crate::entra::Settings;
 use crate::kubeconfig::{self, ConvertOptions};
 use anyhow::Context as _;
 use std::io::Write;
@@ -29,6 +30,9 @@ pub fn run(args: ConvertKubeconfigArgs) -> anyhow::Result<ExitCode> {
     };
     let converted = kubeconfig::convert_users(&mut doc, &opts)
         .with_context(|| format!("cannot convert {}", path.display()))?;
+    for c in &converted {
+        check_new_entry(&doc, &c.user)?;
+    }
     if converted.is_empty() {
         eprintln!(
             "No user in {} uses the azure auth-provider or kubelogin; nothing to convert.",
@@ -55,4 +59,52 @@ pub fn run(args: ConvertKubeconfigArgs) -> anyhow::Result<ExitCode> {
         backup.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Refuses to write an entry that get-token would reject when kubectl runs it (an unknown
+/// --login or --environment, an http authority, a malformed tenant), with get-token's own rules.
+fn check_new_entry(doc: &serde_yaml::Value, user: &str) -> anyhow::Result<()> {
+    let args: Vec<String> = doc
+        .get("users")
+        .and_then(|u| u.as_sequence())
+        .and_then(|users| {
+            users
+                .iter()
+                .find(|u| u.get("name").and_then(|n| n.as_str()) == Some(user))
+        })
+        .and_then(|u| {
+            u.get("user")?
+                .get("exec")?
+                .get("args")?
+                .as_sequence()
+                .cloned()
+        })
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|a| a.as_str().map(str::to_string))
+        .collect();
+    let value = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    // Built field by field (not parsed) so the converting shell's AZURE_* variables play no part.
+    let auth = AuthArgs {
+        tenant_id: value("--tenant-id").unwrap_or_default(),
+        client_id: value("--client-id").unwrap_or_default(),
+        server_id: value("--server-id").unwrap_or_default(),
+        login: value("--login").unwrap_or_else(|| kubeconfig::DEFAULT_LOGIN.into()),
+        environment: value("--environment")
+            .unwrap_or_else(|| crate::entra::DEFAULT_ENVIRONMENT.into()),
+        authority_host: value("--authority-host"),
+        token_cache_dir: Some(".".into()),
+        token_cache: TokenCacheKind::File,
+        timeout: "60s".into(),
+    };
+    Settings::from_args(&auth).map(drop).with_context(|| {
+        format!(
+            "user {user:?} cannot be converted as it is: kubectl-entra get-token would refuse these settings; pass the right value to convert-kubeconfig (nothing was written)"
+        )
+    })
 }

@@ -119,10 +119,16 @@ mod tests {
         assert!(parse_authority("http://127.8.9.10/").is_ok());
         assert!(parse_authority("http://[::1]:1/").is_ok());
         assert!(parse_authority("http://LOCALHOST:9/x").is_ok());
+        assert!(parse_authority("http://localhost/").is_ok());
+        assert!(parse_authority("https://login.microsoftonline.us").is_ok());
         for bad in [
             "http://login.microsoftonline.com/",
             "http://10.0.0.1/",
             "http://localhost.evil.example/",
+            "http://127.0.0.1.evil.com/",
+            "http://127.0.0.1.nip.io/",
+            "http://[::ffff:10.0.0.1]/",
+            "https://user@login.microsoftonline.com/",
             "ftp://127.0.0.1/",
             "not a url",
             "https://h/?q=1",

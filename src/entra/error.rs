@@ -23,6 +23,12 @@ pub struct EntraError {
     pub suberror: Option<String>,
     #[serde(default)]
     pub timestamp: Option<String>,
+    /// The `Retry-After` header it came with, if any (filled in by the caller).
+    #[serde(skip)]
+    pub retry_after: Option<String>,
+    /// How many times the call was repeated before this answer (filled in by the caller).
+    #[serde(skip)]
+    pub retries: u32,
 }
 
 /// `error_codes` as integers or strings (v1 endpoints send strings).
@@ -86,6 +92,12 @@ impl std::fmt::Display for EntraError {
         }
         if let Some(id) = self.trace_id.as_deref() {
             write!(f, " [trace id: {id}]")?;
+        }
+        if self.retries > 0 {
+            write!(f, " (after {} retries)", self.retries)?;
+        }
+        if let Some(secs) = self.retry_after.as_deref() {
+            write!(f, "; the authority asks to retry after {secs} s")?;
         }
         Ok(())
     }

@@ -18,7 +18,7 @@ pub use cloud::{Cloud, parse_authority};
 pub use error::EntraError;
 pub use flow::{Outcome, REFRESH_BEFORE_SECONDS, Source, acquire, cached_fresh, now};
 pub use interrupt::{Interrupted, until_interrupted};
-pub use settings::{LoginMode, Settings, parse_timeout};
+pub use settings::{DEFAULT_ENVIRONMENT, LoginMode, Settings, parse_timeout};
 
 use crate::cli::AuthArgs;
 

@@ -52,14 +52,17 @@ pub struct Settings {
 
 impl Settings {
     pub fn from_args(args: &AuthArgs) -> anyhow::Result<Settings> {
-        let authority = match &args.authority_host {
-            Some(host) if !host.trim().is_empty() => parse_authority(host)?,
-            _ => parse_authority(Cloud::from_name(&args.environment)?.authority_host())?,
-        };
         // Check the environment name even when --authority-host overrides it: a typo is a typo.
-        if args.authority_host.is_some() {
-            Cloud::from_name(&args.environment)?;
-        }
+        let cloud = Cloud::from_name(&args.environment)?;
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let authority = match authority_choice(
+            args,
+            env("AZURE_AUTHORITY_HOST").as_deref(),
+            env("AZURE_ENVIRONMENT").as_deref(),
+        ) {
+            Some(host) => parse_authority(host)?,
+            None => parse_authority(cloud.authority_host())?,
+        };
         let tenant = args.tenant_id.trim().to_string();
         if tenant.is_empty()
             || !tenant
@@ -144,6 +147,43 @@ impl Settings {
         self.endpoint("token")
     }
 }
+
+/// The authority host to use instead of the cloud's, if any.
+///
+/// `--authority-host` and `--environment` both choose the authority, so an `--environment`
+/// flag (say, in a kubeconfig's exec args) must win over `AZURE_AUTHORITY_HOST` in the
+/// environment, as every flag wins over every variable. clap hands us values, not where they
+/// came from; the environment name came from the command line when it differs from what
+/// `AZURE_ENVIRONMENT` (or the default) would have given, and the authority host came from the
+/// environment when it equals `AZURE_AUTHORITY_HOST`. (A flag that repeats its variable's value
+/// cannot be told apart, and then it makes no difference.)
+fn authority_choice<'a>(
+    args: &'a AuthArgs,
+    env_authority_host: Option<&str>,
+    env_environment: Option<&str>,
+) -> Option<&'a str> {
+    let host = args
+        .authority_host
+        .as_deref()
+        .filter(|h| !h.trim().is_empty())?;
+    let host_from_env = env_authority_host == Some(host);
+    let implied_environment = env_environment.unwrap_or(DEFAULT_ENVIRONMENT).trim();
+    let environment_from_flag = !args
+        .environment
+        .trim()
+        .eq_ignore_ascii_case(implied_environment);
+    if host_from_env && environment_from_flag {
+        tracing::debug!(
+            "--environment {} wins over AZURE_AUTHORITY_HOST from the environment",
+            args.environment
+        );
+        return None;
+    }
+    Some(host)
+}
+
+/// `--environment`'s default (keep in step with `cli::AuthArgs`).
+pub const DEFAULT_ENVIRONMENT: &str = "AzurePublicCloud";
 
 /// Go-style durations as kubelogin takes them: `30s`, `2m`, `1m30s`, `1h`, `500ms`.
 /// Parsed by jiff's "friendly" duration format, which reads the same compact spelling.
@@ -233,6 +273,30 @@ mod tests {
             assert_ne!(other.token_key(), base.token_key());
             assert_ne!(other.account_key(), base.account_key());
         }
+    }
+
+    #[test]
+    fn an_environment_flag_wins_over_the_authority_host_variable() {
+        let h = "http://127.0.0.1:9/";
+        // AZURE_AUTHORITY_HOST only (clap put it into --authority-host): it is used.
+        let a = args(&["--authority-host", h]);
+        assert_eq!(authority_choice(&a, Some(h), None), Some(h));
+        // -e from the kubeconfig names another cloud than AZURE_ENVIRONMENT / the default.
+        let a = args(&["--authority-host", h, "-e", "AzureChinaCloud"]);
+        assert_eq!(authority_choice(&a, Some(h), None), None);
+        assert_eq!(
+            authority_choice(&a, Some(h), Some("AzureUSGovernment")),
+            None
+        );
+        // The same name came from AZURE_ENVIRONMENT: both are variables, the host is more precise.
+        assert_eq!(
+            authority_choice(&a, Some(h), Some("azurechinacloud")),
+            Some(h)
+        );
+        // --authority-host as a flag (not the variable's value) always wins.
+        assert_eq!(authority_choice(&a, Some("https://other/"), None), Some(h));
+        assert_eq!(authority_choice(&a, None, None), Some(h));
+        assert_eq!(authority_choice(&args(&[]), Some(h), None), None);
     }
 
     #[test]

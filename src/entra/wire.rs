@@ -23,15 +23,14 @@ pub fn flexible_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::E
         Some(Num::Float(_)) => None,
         Some(Num::Text(s)) => match s.trim().parse::<i64>() {
             Ok(i) => Some(i),
-            Err(_) => {
-                return Err(serde::de::Error::custom(format!("{s:?} is not a number")));
-            }
+            // The value itself is not echoed: a misplaced field could hold a token.
+            Err(_) => return Err(serde::de::Error::custom("a string that is not a number")),
         },
     })
 }
 
-/// `POST /devicecode` answer.
-#[derive(Debug, Clone, Deserialize)]
+/// `POST /devicecode` answer. Debug hides the device code (it redeems the sign-in).
+#[derive(Clone, Deserialize)]
 pub struct DeviceCodeResponse {
     pub user_code: String,
     /// Opaque but sensitive while valid: never printed.
@@ -48,6 +47,18 @@ pub struct DeviceCodeResponse {
     pub message: Option<String>,
 }
 
+impl std::fmt::Debug for DeviceCodeResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceCodeResponse")
+            .field("user_code", &self.user_code)
+            .field("device_code", &"<redacted>")
+            .field("verification_uri", &self.verification())
+            .field("expires_in", &self.expires_in)
+            .field("interval", &self.interval)
+            .finish()
+    }
+}
+
 impl DeviceCodeResponse {
     pub fn verification(&self) -> Option<&str> {
         self.verification_uri
@@ -55,10 +66,14 @@ impl DeviceCodeResponse {
             .or(self.verification_url.as_deref())
     }
 
-    /// Entra's ready-made sentence, or one built from the fields.
+    /// Entra's ready-made sentence as it sent it (localized with `mkt`), or one built from the
+    /// fields. Control characters are dropped so an authority cannot drive the terminal.
     pub fn prompt(&self) -> String {
         match self.message.as_deref().filter(|m| !m.trim().is_empty()) {
-            Some(m) => m.to_string(),
+            Some(m) => m
+                .chars()
+                .filter(|c| *c == '\n' || !c.is_control())
+                .collect(),
             None => format!(
                 "To sign in, use a web browser to open the page {} and enter the code {} to authenticate.",
                 self.verification().unwrap_or("(the authority did not say)"),
@@ -126,6 +141,30 @@ mod tests {
         assert_eq!(r.poll_interval().as_secs(), 5);
         assert_eq!(r.expires_seconds(), 900);
         assert_eq!(r.prompt(), "To sign in, go.");
+    }
+
+    #[test]
+    fn device_response_debug_hides_the_device_code_and_prompt_drops_escapes() {
+        let r: DeviceCodeResponse = serde_json::from_str(
+            r#"{"user_code":"QX7","device_code":"DC-secret","message":"Open \u001b[2Jhttps://x and enter QX7.\u0007"}"#,
+        )
+        .unwrap();
+        let text = format!("{r:?}");
+        assert!(
+            !text.contains("DC-secret") && text.contains("QX7"),
+            "{text}"
+        );
+        assert_eq!(r.prompt(), "Open [2Jhttps://x and enter QX7.");
+    }
+
+    #[test]
+    fn number_errors_do_not_echo_the_value() {
+        let err = serde_json::from_str::<TokenResponse>(
+            r#"{"access_token":"a","expires_in":"eyJ-secret-looking"}"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(!err.contains("secret"), "{err}");
     }
 
     #[test]

@@ -7,5 +7,7 @@
 pub mod convert;
 pub mod file;
 
-pub use convert::{ConvertError, ConvertOptions, Converted, SourceKind, convert_users};
+pub use convert::{
+    ConvertError, ConvertOptions, Converted, DEFAULT_LOGIN, SourceKind, convert_users,
+};
 pub use file::{parse_document, resolve_path, write_with_backup};
