@@ -33,6 +33,14 @@ where
     if args.get(1).is_some_and(|a| a == "__complete") {
         return commands::complete(&args[2..]);
     }
+    // kubectl runs get-token before every command: parse just its flags instead of building the
+    // whole command tree. Anything unusual (help, an error) goes through the full parser below.
+    if args.get(1).is_some_and(|a| a == "get-token")
+        && let Ok(fast) = <cli::GetTokenOnly as clap::Parser>::try_parse_from(&args[1..])
+    {
+        commands::init_logging(fast.verbosity);
+        return finish(commands::get_token::run(fast.auth));
+    }
     let cli = match <cli::Cli as clap::Parser>::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => {
@@ -49,7 +57,12 @@ where
         }
     };
     commands::init_logging(cli.verbosity);
-    match commands::dispatch(cli) {
+    finish(commands::dispatch(cli))
+}
+
+/// Turns a command's error into kubectl's `error: ...` line on stderr.
+fn finish(result: anyhow::Result<ExitCode>) -> ExitCode {
+    match result {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {}", output::error_chain(&err));

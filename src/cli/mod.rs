@@ -182,6 +182,22 @@ Examples:
     Sandbox(SandboxArgs),
 }
 
+/// `get-token` alone, for the hot path: the same flags as `Command::GetToken` and `-v`, without
+/// building every other command. Help and errors come from the full `Cli`.
+#[derive(Debug, Parser)]
+#[command(
+    name = "get-token",
+    disable_help_flag = true,
+    disable_version_flag = true
+)]
+pub struct GetTokenOnly {
+    #[arg(short = 'v', long = "v", default_value_t = 0)]
+    pub verbosity: u8,
+
+    #[command(flatten)]
+    pub auth: AuthArgs,
+}
+
 /// Where the cluster is: kubectl's kubeconfig flags.
 #[derive(Debug, Clone, Default, Args)]
 pub struct KubeconfigArgs {

@@ -5,7 +5,7 @@ mod bindings;
 mod can_i;
 mod completion;
 mod convert_kubeconfig;
-mod get_token;
+pub mod get_token;
 mod login;
 mod logout;
 mod sandbox;
