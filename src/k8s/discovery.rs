@@ -62,6 +62,11 @@ pub fn parse_resource_arg(arg: &str) -> ResourceArg {
 /// accepts without discovery.
 const VIRTUAL: [&str; 4] = ["users", "groups", "uids", "userextras"];
 
+/// `users`, `groups`, ...: the impersonation resources no API serves.
+pub fn is_virtual(group: &str, resource: &str) -> bool {
+    group.is_empty() && VIRTUAL.contains(&resource)
+}
+
 /// Resolves a parsed argument against a discovery list (server order: core first, then the
 /// groups in the order the server lists them; the first match wins, as kubectl's priority
 /// mapper picks). `*` resolves to every resource of the core group wildcard, as kubectl sends it.
@@ -110,7 +115,7 @@ pub fn resolve(
             return Ok(found.clone());
         }
     }
-    if arg.group.is_empty() && VIRTUAL.contains(&arg.resource.as_str()) {
+    if is_virtual(&arg.group, &arg.resource) {
         return Ok(ResourceInfo {
             resource: arg.resource.clone(),
             version: "v1".into(),
