@@ -215,10 +215,11 @@ pub fn explain_no(
     };
     match snapshot {
         Some((src, access)) => {
-            if !access.all() {
+            let missing = access.missing(&attrs.namespace);
+            if !missing.is_empty() {
                 out.push(format!(
                     "you may not {}, so the list below is partial",
-                    access.missing(&attrs.namespace).join(", ")
+                    missing.join(", ")
                 ));
             }
             let applying = bindings_for(src, user, &attrs.namespace);
@@ -464,6 +465,36 @@ subjects: [{{kind: Group, name: "system:authenticated", apiGroup: rbac.authoriza
             "{text}"
         );
         assert!(!text.contains("partial"), "{text}");
+    }
+
+    #[test]
+    fn cluster_wide_questions_need_no_namespaced_read_access() {
+        let src = article();
+        let cluster_only = RbacReadAccess {
+            cluster_roles: true,
+            cluster_role_bindings: true,
+            ..Default::default()
+        };
+        let text = explain_no(
+            &create_pods(""),
+            &aksdev(),
+            &names(),
+            Some((&src, &cluster_only)),
+        )
+        .join("\n");
+        assert!(!text.contains("you may not"), "{text}");
+        assert!(text.contains("bindings cluster-wide that apply"), "{text}");
+        let text = explain_no(
+            &create_pods("sre"),
+            &aksdev(),
+            &names(),
+            Some((&src, &cluster_only)),
+        )
+        .join("\n");
+        assert!(
+            text.contains("you may not list rolebindings in \"sre\", list roles in \"sre\", so the list below is partial"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -130,7 +130,7 @@ pub fn render_report(report: &WhoamiReport, names: &GroupNames) -> String {
         for (key, values) in &c.extra {
             table.row([format!("Extra: {key}"), values.join(", ")]);
         }
-        return table.render(true);
+        return trim_lines(&table.render(true));
     };
     let mut table = Table::new(&["ATTRIBUTE", "CLUSTER", "ENTRA TOKEN"]);
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
@@ -179,9 +179,17 @@ pub fn render_report(report: &WhoamiReport, names: &GroupNames) -> String {
         ("Expires", format!("{} ({left})", t.expires)),
         ("Cache", format!("{}: {}", t.cache_store, t.cache_location)),
     ] {
+        if value.is_empty() {
+            continue;
+        }
         table.row([label.to_string(), String::new(), value]);
     }
-    table.render(true)
+    trim_lines(&table.render(true))
+}
+
+/// Rows with an empty last cell end without padding, as kubectl's tables do.
+fn trim_lines(text: &str) -> String {
+    text.lines().map(|l| format!("{}\n", l.trim_end())).collect()
 }
 
 #[cfg(test)]
@@ -235,6 +243,8 @@ mod tests {
         assert!(text.contains(&format!("appdev ({APPDEV})")), "{text}");
         assert!(text.contains("system:authenticated"));
         assert!(text.contains("1h0m left"), "{text}");
+        assert!(text.lines().all(|l| l == l.trim_end()), "padding: {text:?}");
+        assert!(!text.contains("Tenant"), "claims the token lacks get no row: {text}");
         let json = serde_json::to_value(&report).expect("json");
         assert_eq!(json["cluster"]["username"], "aksdev@contoso.com");
         assert_eq!(json["groups"][0]["name"], "appdev");
