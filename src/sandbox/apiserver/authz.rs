@@ -21,14 +21,22 @@ pub fn authorize(store: &Store, user: &UserInfo, attrs: &Attributes) -> Decision
     rbac::authorize(store, user, attrs)
 }
 
-/// apiserver's `forbiddenMessage` wrapped by `NewForbidden`.
-pub fn forbidden(user: &UserInfo, info: &RequestInfo) -> ApiError {
+/// apiserver's `responsewriters.Forbidden`: `forbiddenMessage`, then `: <reason>` when the
+/// authorizer gave one (RBAC's resolution errors), wrapped by `NewForbidden`.
+pub fn forbidden(user: &UserInfo, info: &RequestInfo, reason: &str) -> ApiError {
+    let with_reason = |why: String| {
+        if reason.is_empty() {
+            why
+        } else {
+            format!("{why}: {reason}")
+        }
+    };
     if !info.is_resource {
         let why = format!(
             "User {:?} cannot {} path {:?}",
             user.name, info.verb, info.path
         );
-        return ApiError::forbidden("", "", "", &why);
+        return ApiError::forbidden("", "", "", &with_reason(why));
     }
     let resource = info.resource_with_sub();
     let why = if info.namespace.is_empty() {
@@ -42,7 +50,7 @@ pub fn forbidden(user: &UserInfo, info: &RequestInfo) -> ApiError {
             user.name, info.verb, resource, info.group, info.namespace
         )
     };
-    ApiError::forbidden(&info.group, &info.resource, &info.name, &why)
+    ApiError::forbidden(&info.group, &info.resource, &info.name, &with_reason(why))
 }
 
 /// Go's `%q` of a string slice: `["a" "b"]`.
@@ -196,7 +204,7 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            forbidden(&user, &info).message,
+            forbidden(&user, &info, "").message,
             "pods is forbidden: User \"aksdev@contoso.com\" cannot list resource \"pods\" in API group \"\" at the cluster scope"
         );
         let info = RequestInfo {
@@ -208,7 +216,7 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            forbidden(&user, &info).message,
+            forbidden(&user, &info, "").message,
             "pods \"x\" is forbidden: User \"aksdev@contoso.com\" cannot get resource \"pods\" in API group \"\" in the namespace \"sre\""
         );
         let info = RequestInfo {
@@ -217,7 +225,7 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            forbidden(&user, &info).message,
+            forbidden(&user, &info, "").message,
             "forbidden: User \"aksdev@contoso.com\" cannot get path \"/foo\""
         );
     }

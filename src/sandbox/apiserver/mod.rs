@@ -16,6 +16,7 @@ mod authz;
 mod body;
 mod discovery;
 mod handlers;
+mod impersonation;
 mod objects;
 mod openapi;
 mod patch;

@@ -8,7 +8,7 @@ use super::AppState;
 use super::request_info::{self, RequestInfo};
 use super::resources::{self, ResourceDef, Storage};
 use super::status::{ApiError, ApiResult, json_response};
-use super::{authz, discovery, openapi};
+use super::{authz, discovery, impersonation, openapi};
 use crate::rbac::UserInfo;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -58,9 +58,18 @@ pub async fn entry(State(st): State<Arc<AppState>>, req: Request) -> Response {
         format!("{} {}", info.verb, info.path)
     };
     st.stats.incr("api", &key);
+    let uri = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or_default();
+    let user = match impersonation::effective_user(&st.store(), user, &parts.headers, uri) {
+        Ok(user) => user,
+        Err(refusal) => return refusal.into_response(),
+    };
     let decision = authz::authorize(&st.store(), &user, &info.attributes());
     if !decision.allowed {
-        return authz::forbidden(&user, &info).into_response();
+        return authz::forbidden(&user, &info, &decision.reason).into_response();
     }
     let result = if info.is_resource {
         resource(st, user, info, query, parts.headers, body).await
