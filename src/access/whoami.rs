@@ -189,7 +189,9 @@ pub fn render_report(report: &WhoamiReport, names: &GroupNames) -> String {
 
 /// Rows with an empty last cell end without padding, as kubectl's tables do.
 fn trim_lines(text: &str) -> String {
-    text.lines().map(|l| format!("{}\n", l.trim_end())).collect()
+    text.lines()
+        .map(|l| format!("{}\n", l.trim_end()))
+        .collect()
 }
 
 #[cfg(test)]
@@ -244,7 +246,10 @@ mod tests {
         assert!(text.contains("system:authenticated"));
         assert!(text.contains("1h0m left"), "{text}");
         assert!(text.lines().all(|l| l == l.trim_end()), "padding: {text:?}");
-        assert!(!text.contains("Tenant"), "claims the token lacks get no row: {text}");
+        assert!(
+            !text.contains("Tenant"),
+            "claims the token lacks get no row: {text}"
+        );
         let json = serde_json::to_value(&report).expect("json");
         assert_eq!(json["cluster"]["username"], "aksdev@contoso.com");
         assert_eq!(json["groups"][0]["name"], "appdev");

@@ -122,9 +122,15 @@ async fn single(
     );
     let answer = access_review(client, &query).await?;
     let why = if args.why && !args.quiet {
+        // With --as, RBAC objects are read as the caller (the admin), not as the subject.
+        let reader = match &args.as_user {
+            Some(_) => client_with_impersonation(&args.kube, None, &[]).await?.0,
+            None => client.clone(),
+        };
         Some(
             explain(
                 client,
+                &reader,
                 info,
                 &args.graph,
                 &query,

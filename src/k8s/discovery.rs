@@ -165,17 +165,20 @@ pub async fn discover(client: &kube::Client) -> anyhow::Result<Vec<ResourceInfo>
     let core = client
         .list_core_api_versions()
         .await
+        .map_err(crate::k8s::review::readable)
         .context("cannot read the server's core API versions (/api)")?;
     if let Some(version) = core.versions.first() {
         let list = client
             .list_core_api_resources(version)
             .await
+            .map_err(crate::k8s::review::readable)
             .with_context(|| format!("cannot read the core API resources (/api/{version})"))?;
         out.extend(resources_from_list(&list));
     }
     let groups = client
         .list_api_groups()
         .await
+        .map_err(crate::k8s::review::readable)
         .context("cannot read the server's API groups (/apis)")?;
     for group in groups.groups {
         let Some(gv) = group
@@ -188,6 +191,7 @@ pub async fn discover(client: &kube::Client) -> anyhow::Result<Vec<ResourceInfo>
         let list = client
             .list_api_group_resources(&gv)
             .await
+            .map_err(crate::k8s::review::readable)
             .with_context(|| format!("cannot read the API resources of {gv} (/apis/{gv})"))?;
         out.extend(resources_from_list(&list));
     }
