@@ -226,7 +226,9 @@ pub fn explain_no(
             if applying.is_empty() {
                 out.push(format!("no bindings {where_} apply to you"));
             } else {
-                out.push(format!("bindings {where_} that apply to you, and what they grant:"));
+                out.push(format!(
+                    "bindings {where_} that apply to you, and what they grant:"
+                ));
                 for b in &applying {
                     out.push(format!(
                         "  {} -> {} {:?}, through {}",
@@ -268,12 +270,22 @@ pub fn explain_no(
                 }
             }
         }
-        None => out.push(format!(
-            "you may not read the RBAC bindings {where_}, so they cannot be listed; an admin can run `kubectl entra bindings -n {}` or `kubectl entra can-i {} --why --as {}`",
-            if attrs.namespace.is_empty() { "NAMESPACE" } else { &attrs.namespace },
-            short_question(attrs),
-            user.name
-        )),
+        None => {
+            // The admin must impersonate the groups too, or the answer changes.
+            let mut as_flags = format!("--as {}", user.name);
+            for g in user.groups.iter().filter(|g| !g.starts_with("system:")) {
+                as_flags.push_str(&format!(" --as-group {g}"));
+            }
+            out.push(format!(
+                "you may not read the RBAC bindings {where_}, so they cannot be listed; an admin can run `kubectl entra bindings -n {}` or `kubectl entra can-i {} --why {as_flags}`",
+                if attrs.namespace.is_empty() {
+                    "NAMESPACE"
+                } else {
+                    &attrs.namespace
+                },
+                short_question(attrs),
+            ));
+        }
     }
     let (role, rule) = suggest_role(attrs);
     let target = if attrs.namespace.is_empty() {
@@ -505,7 +517,9 @@ subjects: [{{kind: Group, name: "system:authenticated", apiGroup: rbac.authoriza
             "{text}"
         );
         assert!(
-            text.contains("kubectl entra can-i create pods -n sre --why --as aksdev@contoso.com"),
+            text.contains(&format!(
+                "kubectl entra can-i create pods -n sre --why --as aksdev@contoso.com --as-group {APPDEV}`"
+            )),
             "{text}"
         );
         let src = MemorySource::new();
