@@ -100,14 +100,18 @@ fn warnings(cluster: &ClusterView, token: Option<&TokenView>, names: &GroupNames
             unseen.join(", ")
         ));
     }
-    if token.expires_in_seconds < EXPIRY_WARNING_SECONDS {
+    if token.expires_in_seconds <= EXPIRY_WARNING_SECONDS {
         let when = if token.expires_in_seconds < 0 {
-            human_duration(token.expires_in_seconds)
+            // human_duration says "expired 2m0s ago"
+            format!("your token {}", human_duration(token.expires_in_seconds))
         } else {
-            format!("in {}", human_duration(token.expires_in_seconds))
+            format!(
+                "your token expires in {}",
+                human_duration(token.expires_in_seconds)
+            )
         };
         out.push(format!(
-            "your token expires {when}; kubectl refreshes it on the next request, or run `kubectl entra login` now"
+            "{when}; kubectl refreshes it on the next request, or run `kubectl entra login` now"
         ));
     }
     out
@@ -267,6 +271,22 @@ mod tests {
         assert!(all.contains("more than 200 groups"), "{all}");
         assert!(all.contains("expires in 2m0s"), "{all}");
         assert_eq!(report.warnings.len(), 3, "{all}");
+        // "within 5 minutes" includes exactly 5 minutes; a minute more is quiet
+        let at = |left| {
+            build_report(
+                cluster("aksdev@contoso.com", &[]),
+                Some(token(Some("aksdev@contoso.com"), &[], left)),
+                &names(),
+            )
+            .warnings
+        };
+        assert_eq!(at(300).len(), 1, "{:?}", at(300));
+        assert!(at(300)[0].contains("expires in 5m0s"), "{:?}", at(300));
+        assert!(at(360).is_empty(), "{:?}", at(360));
+        assert!(
+            at(-60)[0].contains("expires expired 1m0s ago")
+                || at(-60)[0].contains("expired 1m0s ago")
+        );
 
         let report = build_report(
             cluster("someone@contoso.com", &[]),
