@@ -75,15 +75,21 @@ fn resource_entry(r: &ResourceDef) -> Vec<Value> {
     for sub in r.subresources {
         let (kind, verbs): (&str, &[&str]) = match *sub {
             "log" => ("Pod", &["get"]),
+            "scale" => ("Scale", &["get", "patch", "update"]),
             _ => (r.kind, &["get", "patch", "update"]),
         };
-        out.push(json!({
+        let mut entry = json!({
             "name": format!("{}/{sub}", r.plural),
             "singularName": "",
             "namespaced": r.namespaced,
             "kind": kind,
             "verbs": verbs,
-        }));
+        });
+        if *sub == "scale" {
+            entry["group"] = json!("autoscaling");
+            entry["version"] = json!("v1");
+        }
+        out.push(entry);
     }
     out
 }

@@ -203,7 +203,7 @@ pub static RESOURCES: &[ResourceDef] = &[
         &["deploy"],
         RW,
         ALL,
-        &["status"],
+        &["status", "scale"],
         Dns1123Subdomain,
         Stored
     ),
@@ -217,7 +217,7 @@ pub static RESOURCES: &[ResourceDef] = &[
         &["rs"],
         RW,
         ALL,
-        &["status"],
+        &["status", "scale"],
         Dns1123Subdomain,
         Stored
     ),

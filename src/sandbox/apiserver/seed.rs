@@ -2,7 +2,7 @@
 //! (cluster-admin/admin/edit/view with aggregation, system:basic-user, system:discovery,
 //! system:public-info-viewer and their bindings), close to kube-apiserver's bootstrap policy.
 
-use super::store::{CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, NAMESPACES};
+use super::store::{CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, NAMESPACES, SERVICE_ACCOUNTS};
 use serde_json::{Value, json};
 
 const RBAC_V1: &str = "rbac.authorization.k8s.io/v1";
@@ -68,6 +68,15 @@ fn namespace(name: &str) -> Value {
         "metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}},
         "spec": {"finalizers": ["kubernetes"]},
         "status": {"phase": "Active"},
+    })
+}
+
+/// The `default` ServiceAccount the service account controller puts in every namespace.
+pub fn default_service_account(namespace: &str) -> Value {
+    json!({
+        "apiVersion": "v1",
+        "kind": "ServiceAccount",
+        "metadata": {"name": "default", "namespace": namespace},
     })
 }
 
@@ -305,6 +314,7 @@ pub fn objects(cluster_admin_groups: &[String]) -> Vec<(&'static str, Value)> {
     let mut out = Vec::new();
     for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
         out.push((NAMESPACES, namespace(ns)));
+        out.push((SERVICE_ACCOUNTS, default_service_account(ns)));
     }
     for cr in cluster_roles() {
         out.push((CLUSTER_ROLES, cr));

@@ -15,6 +15,7 @@ pub const ROLE_BINDINGS: &str = "rolebindings.rbac.authorization.k8s.io";
 pub const CLUSTER_ROLES: &str = "clusterroles.rbac.authorization.k8s.io";
 pub const CLUSTER_ROLE_BINDINGS: &str = "clusterrolebindings.rbac.authorization.k8s.io";
 pub const NAMESPACES: &str = "namespaces";
+pub const SERVICE_ACCOUNTS: &str = "serviceaccounts";
 
 type Objects = BTreeMap<(String, String), Value>;
 

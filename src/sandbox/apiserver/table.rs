@@ -78,6 +78,8 @@ fn layout(res: &ResourceDef) -> (Vec<Value>, RowFn) {
                 age_col(),
                 col("IP", "string", "", 1),
                 col("Node", "string", "", 1),
+                col("Nominated Node", "string", "", 1),
+                col("Readiness Gates", "string", "", 1),
             ],
             |o| {
                 let containers = count(o, "/spec/containers");
@@ -96,6 +98,12 @@ fn layout(res: &ResourceDef) -> (Vec<Value>, RowFn) {
                     json!(age(o)),
                     json!(none(s(o, "/status/podIP"))),
                     json!(none(s(o, "/spec/nodeName"))),
+                    json!(none(s(o, "/status/nominatedNodeName"))),
+                    json!(match count(o, "/spec/readinessGates") {
+                        0 => "<none>".to_string(),
+                        // Pods never run here, so no gate is ever met.
+                        n => format!("0/{n}"),
+                    }),
                 ]
             },
         ),
@@ -189,6 +197,93 @@ fn layout(res: &ResourceDef) -> (Vec<Value>, RowFn) {
                 ]
             },
         ),
+        ("", "serviceaccounts") => (
+            vec![name_col(), col("Secrets", "string", "", 0), age_col()],
+            |o| {
+                vec![
+                    json!(meta_str(o, "name")),
+                    json!(count(o, "/secrets")),
+                    json!(age(o)),
+                ]
+            },
+        ),
+        ("apps", "replicasets") => (
+            vec![
+                name_col(),
+                col("Desired", "integer", "", 0),
+                col("Current", "integer", "", 0),
+                col("Ready", "integer", "", 0),
+                age_col(),
+            ],
+            |o| {
+                let want = o
+                    .pointer("/spec/replicas")
+                    .and_then(|r| r.as_i64())
+                    .unwrap_or(1);
+                vec![
+                    json!(meta_str(o, "name")),
+                    json!(want),
+                    json!(0),
+                    json!(0),
+                    json!(age(o)),
+                ]
+            },
+        ),
+        ("batch", "jobs") => (
+            vec![
+                name_col(),
+                col("Status", "string", "", 0),
+                col("Completions", "string", "", 0),
+                col("Duration", "string", "", 0),
+                age_col(),
+            ],
+            |o| {
+                let completions = o
+                    .pointer("/spec/completions")
+                    .and_then(|r| r.as_i64())
+                    .unwrap_or(1);
+                let succeeded = o
+                    .pointer("/status/succeeded")
+                    .and_then(|r| r.as_i64())
+                    .unwrap_or(0);
+                let suspended = o.pointer("/spec/suspend") == Some(&json!(true));
+                vec![
+                    json!(meta_str(o, "name")),
+                    json!(if suspended { "Suspended" } else { "Running" }),
+                    json!(format!("{succeeded}/{completions}")),
+                    json!(""),
+                    json!(age(o)),
+                ]
+            },
+        ),
+        ("batch", "cronjobs") => (
+            vec![
+                name_col(),
+                col("Schedule", "string", "", 0),
+                col("Timezone", "string", "", 0),
+                col("Suspend", "boolean", "", 0),
+                col("Active", "integer", "", 0),
+                col("Last Schedule", "string", "", 0),
+                age_col(),
+            ],
+            |o| {
+                let tz = s(o, "/spec/timeZone");
+                let suspend = o.pointer("/spec/suspend") == Some(&json!(true));
+                vec![
+                    json!(meta_str(o, "name")),
+                    json!(s(o, "/spec/schedule")),
+                    json!(if tz.is_empty() {
+                        "<none>".to_string()
+                    } else {
+                        tz
+                    }),
+                    json!(if suspend { "True" } else { "False" }),
+                    json!(count(o, "/status/active")),
+                    json!("<none>"),
+                    json!(age(o)),
+                ]
+            },
+        ),
         ("rbac.authorization.k8s.io", "roles" | "clusterroles") => {
             (vec![name_col(), col("Created At", "date", "", 0)], |o| {
                 vec![
@@ -271,10 +366,58 @@ mod tests {
             .unwrap_or_default();
         assert_eq!(t["rows"][0]["cells"][1], "0/1");
         assert_eq!(t["rows"][0]["cells"][2], "Pending");
+        // `-o wide` has the real server's four extra columns.
+        let wide: Vec<&str> = t["columnDefinitions"]
+            .as_array()
+            .map(|c| c.iter().filter_map(|c| c["name"].as_str()).collect())
+            .unwrap_or_default();
+        assert_eq!(
+            wide[5..],
+            ["IP", "Node", "Nominated Node", "Readiness Gates"]
+        );
+        assert_eq!(t["rows"][0]["cells"][8], "<none>");
         assert_eq!(t["rows"][0]["object"]["kind"], "PartialObjectMetadata");
         assert!(wants_table(
             "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
         ));
         assert!(!wants_table("application/json"));
+    }
+
+    fn headers(group: &str, plural: &str) -> Vec<String> {
+        let res = super::super::resources::find(group, "v1", plural);
+        let t = res.map(|r| table(r, &[], "1", "None")).unwrap_or_default();
+        t["columnDefinitions"]
+            .as_array()
+            .map(|c| {
+                c.iter()
+                    .filter_map(|c| c["name"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn workload_columns_are_the_real_servers() {
+        assert_eq!(
+            headers("batch", "jobs"),
+            ["Name", "Status", "Completions", "Duration", "Age"]
+        );
+        assert_eq!(
+            headers("batch", "cronjobs"),
+            [
+                "Name",
+                "Schedule",
+                "Timezone",
+                "Suspend",
+                "Active",
+                "Last Schedule",
+                "Age"
+            ]
+        );
+        assert_eq!(
+            headers("apps", "replicasets"),
+            ["Name", "Desired", "Current", "Ready", "Age"]
+        );
+        assert_eq!(headers("", "serviceaccounts"), ["Name", "Secrets", "Age"]);
     }
 }

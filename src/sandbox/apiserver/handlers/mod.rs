@@ -2,6 +2,7 @@
 //! discovery or to the resource handlers.
 
 mod read;
+mod scale;
 pub(crate) mod write;
 
 use super::AppState;
@@ -151,6 +152,10 @@ async fn resource(
         let obj = super::body::decode_object(&bytes, &media)?;
         let out = super::reviews::answer(res, &req.st.store(), &req.user, &obj)?;
         return Ok(json_response(StatusCode::CREATED, &out));
+    }
+    if req.info.subresource == "scale" {
+        let bytes = super::body::read(body).await?;
+        return scale::handle(&req, &bytes);
     }
     match req.info.verb.as_str() {
         "get" => read::get(&req),

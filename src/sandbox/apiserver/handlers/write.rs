@@ -6,7 +6,9 @@ use super::Req;
 use crate::sandbox::apiserver::objects::{apply_defaults, carry_metadata, fill_new_metadata};
 use crate::sandbox::apiserver::selectors::Selector;
 use crate::sandbox::apiserver::status::{ApiError, ApiResult, FieldError, json_response};
-use crate::sandbox::apiserver::store::{CLUSTER_ROLES, NAMESPACES, Store, meta_str};
+use crate::sandbox::apiserver::store::{
+    CLUSTER_ROLES, NAMESPACES, SERVICE_ACCOUNTS, Store, meta_str,
+};
 use crate::sandbox::apiserver::watch::Event;
 use crate::sandbox::apiserver::{apply, authz, body, patch, validate};
 use axum::http::{StatusCode, header};
@@ -203,14 +205,25 @@ pub fn record_manager(req: &Req, obj: &mut Value, operation: &str) {
 /// Escalation check, then store (unless dry run), re-aggregate, persist and notify watchers.
 pub fn finish(
     req: &Req,
-    mut store: MutexGuard<'_, Store>,
+    store: MutexGuard<'_, Store>,
     kind: &'static str,
     obj: Value,
     code: StatusCode,
 ) -> ApiResult<Response> {
+    let stored = store_object(req, store, kind, obj)?;
+    Ok(json_response(code, &stored))
+}
+
+/// [`finish`] without the response: the object as stored (or as it would be, on a dry run).
+pub fn store_object(
+    req: &Req,
+    mut store: MutexGuard<'_, Store>,
+    kind: &'static str,
+    obj: Value,
+) -> ApiResult<Value> {
     authz::check_escalation(&store, &req.user, req.res.plural, ns_of(req), &obj)?;
     if req.dry_run() {
-        return Ok(json_response(code, &obj));
+        return Ok(obj);
     }
     let key = req.res.key();
     let name = meta_str(&obj, "name").to_string();
@@ -227,6 +240,20 @@ pub fn finish(
             object: o,
         }));
     }
+    // The service account controller's part: every new namespace gets `default`.
+    if key == NAMESPACES
+        && kind == "ADDED"
+        && store.get(SERVICE_ACCOUNTS, &name, "default").is_none()
+    {
+        let mut sa = crate::sandbox::apiserver::seed::default_service_account(&name);
+        fill_new_metadata(&mut sa);
+        let object = store.put(SERVICE_ACCOUNTS, sa);
+        events.push(Event {
+            kind: "ADDED",
+            key: SERVICE_ACCOUNTS.into(),
+            object,
+        });
+    }
     store
         .persist()
         .map_err(|e| ApiError::internal(format!("{e:#}")))?;
@@ -238,7 +265,7 @@ pub fn finish(
     for ev in events {
         let _ = req.st.events.send(ev);
     }
-    Ok(json_response(code, &latest))
+    Ok(latest)
 }
 
 fn create(req: &Req, bytes: &[u8]) -> ApiResult<Response> {
