@@ -83,18 +83,18 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand whoami" -l k
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand whoami" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand whoami" -l graph-endpoint -d 'Microsoft Graph endpoint (default: follows --environment)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand whoami" -l graph-tenant-id -d 'Entra tenant for the Graph token (default: the context\'s --tenant-id)' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand whoami" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand whoami" -s o -l output -d 'Output format: a table, or one json / yaml document with both views for scripts' -r -f -a "table\t''
 json\t''
 yaml\t''"
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand whoami" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand whoami" -l no-graph -d 'Do not call Microsoft Graph; show object ids only'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand whoami" -s h -l help -d 'Print help'
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -s n -l namespace -d 'Namespace to check in (default: the context\'s namespace)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -s n -l namespace -d 'Namespace to check in (default: the context\'s namespace; never sent for cluster-scoped resources, so a RoleBinding cannot give a false yes)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l subresource -d 'Subresource, such as log or status' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l verbs -d 'Verbs for --matrix (default: get list watch create update patch delete)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l as -d 'Impersonate this user (admins checking someone else)' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l as-group -d 'Impersonate this group (repeatable)' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l as-entra-group -d 'Impersonate an Entra group given by display name (resolved to its object id)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l as-group -d 'Impersonate this group, e.g. an Entra group\'s object id (repeatable; needs --as)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l as-entra-group -d 'Impersonate an Entra group given by display name (resolved to its object id through Microsoft Graph; repeatable; needs --as)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -s o -l output -d 'Output format: table, or json / yaml for scripts (the answer with its reason, the --list rules, or the --matrix)' -r -f -a "table\t''
 json\t''
 yaml\t''"
@@ -108,7 +108,7 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -s q 
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l why -d 'Explain which binding allows it (with Entra group names), or which bindings apply and what is missing; printed on stdout after the yes/no line'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l list -d 'List everything you may do in the namespace'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l matrix -d 'Print an access matrix (resources x verbs; namespaces x verbs for one resource with -A) from one rules review per namespace: coloured ✔/✖ on a terminal, yes/no when piped'
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l no-headers -d 'Omit table headers'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l no-headers -d 'Omit table headers (--list, --matrix)'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l no-graph -d 'Do not call Microsoft Graph; show object ids only'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -s h -l help -d 'Print help'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l group -d 'Entra group by display name (bind looks it up in Microsoft Graph; unbind also matches the name bind recorded)' -r

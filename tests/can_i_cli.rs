@@ -24,7 +24,7 @@ fn kubeconfig() -> (tempfile::TempDir, std::path::PathBuf) {
 }
 
 #[test]
-fn usage_errors_exit_2_like_kubectl() {
+fn usage_errors_exit_2_never_1_which_means_no() {
     let (_dir, path) = kubeconfig();
     let out = run(&["can-i"], &path);
     assert_eq!(out.status.code(), Some(2));

@@ -315,7 +315,8 @@ fn as_entra_group_resolves_the_name_through_graph() {
     let sb = Sandbox::start(DEV, &[]);
     sb.article();
     let before = sb.stats()["graph"]["GET /groups"].as_u64().unwrap_or(0);
-    // (the sandbox API answers for the signed-in user; this checks the name lookup)
+    // aksdev may not impersonate: the name is looked up, then the cluster refuses, and that is
+    // an error with the next step, never a "no" (tests/can_i_impersonation.rs has the admin).
     let out = sb.entra(&[
         "can-i",
         "create",
@@ -327,7 +328,12 @@ fn as_entra_group_resolves_the_name_through_graph() {
         "--as-entra-group",
         "appdev",
     ]);
-    assert_eq!(text(&out.stdout), "yes\n", "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+    assert!(err.contains("cannot impersonate"), "{err}");
+    assert!(err.contains("need the impersonate permission"), "{err}");
+    assert!(!err.contains("Status {"), "no Debug dump: {err}");
     let stats = sb.stats();
     assert!(
         stats["graph"]

@@ -1,7 +1,7 @@
 //! can-i's single question: what the user typed becomes a SelfSubjectAccessReview, and the
 //! answer becomes kubectl's `yes` / `no - REASON` line and exit code.
 
-use crate::k8s::discovery::{ResourceInfo, parse_resource_arg, resolve};
+use crate::k8s::discovery::{ResourceInfo, is_virtual, parse_resource_arg, resolve};
 use crate::k8s::review::{AccessAnswer, AccessQuery};
 
 /// kubectl auth can-i's exit codes.
@@ -122,6 +122,35 @@ pub fn resolve_target(resources: &[ResourceInfo], typed: &str) -> (ResolvedTarge
     }
 }
 
+/// kubectl's warning for a cluster-scoped resource asked without `-A` (same wording), e.g.
+/// `Warning: resource 'clusterroles' is not namespace scoped in group 'rbac.authorization.k8s.io'`.
+/// Like kubectl, none for the impersonation resources (`users`, `groups`), which discovery
+/// does not list.
+pub fn scope_warning(target: &ResolvedTarget) -> Option<String> {
+    match target {
+        ResolvedTarget::Resource {
+            group, resource, ..
+        } if is_virtual(group, resource) => None,
+        ResolvedTarget::Resource {
+            namespaced: false,
+            group,
+            resource,
+            ..
+        } if group.is_empty() => Some(format!(
+            "Warning: resource '{resource}' is not namespace scoped"
+        )),
+        ResolvedTarget::Resource {
+            namespaced: false,
+            group,
+            resource,
+            ..
+        } => Some(format!(
+            "Warning: resource '{resource}' is not namespace scoped in group '{group}'"
+        )),
+        _ => None,
+    }
+}
+
 /// The access review for a question. Cluster-scoped resources get no namespace (kubectl sends
 /// one and can answer a false yes through a RoleBinding); `-A` asks with namespace "".
 pub fn build_query(
@@ -233,6 +262,37 @@ mod tests {
         );
         let (q, _) = ask("crontabs.v1.stable.example.com", &dev);
         assert_eq!(q.group, "stable.example.com");
+    }
+
+    #[test]
+    fn cluster_scoped_resources_get_kubectls_warning() {
+        let (target, _) = resolve_target(&discovery(), "ns/dev");
+        assert_eq!(
+            scope_warning(&target).as_deref(),
+            Some("Warning: resource 'namespaces' is not namespace scoped")
+        );
+        let target = ResolvedTarget::Resource {
+            group: "rbac.authorization.k8s.io".into(),
+            resource: "clusterroles".into(),
+            name: String::new(),
+            namespaced: false,
+        };
+        assert_eq!(
+            scope_warning(&target).as_deref(),
+            Some(
+                "Warning: resource 'clusterroles' is not namespace scoped in group 'rbac.authorization.k8s.io'"
+            )
+        );
+        let (target, _) = resolve_target(&discovery(), "pods");
+        assert_eq!(scope_warning(&target), None);
+        let (target, _) = resolve_target(&discovery(), "widgets");
+        assert_eq!(scope_warning(&target), None, "unknown: assumed namespaced");
+        let (target, _) = resolve_target(&discovery(), "users");
+        assert_eq!(
+            scope_warning(&target),
+            None,
+            "kubectl is silent for users too"
+        );
     }
 
     #[test]

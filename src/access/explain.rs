@@ -215,17 +215,20 @@ pub fn explain_no(
     };
     match snapshot {
         Some((src, access)) => {
-            if !access.all() {
+            let missing = access.missing(&attrs.namespace);
+            if !missing.is_empty() {
                 out.push(format!(
                     "you may not {}, so the list below is partial",
-                    access.missing(&attrs.namespace).join(", ")
+                    missing.join(", ")
                 ));
             }
             let applying = bindings_for(src, user, &attrs.namespace);
             if applying.is_empty() {
                 out.push(format!("no bindings {where_} apply to you"));
             } else {
-                out.push(format!("bindings {where_} that apply to you, and what they grant:"));
+                out.push(format!(
+                    "bindings {where_} that apply to you, and what they grant:"
+                ));
                 for b in &applying {
                     out.push(format!(
                         "  {} -> {} {:?}, through {}",
@@ -267,12 +270,22 @@ pub fn explain_no(
                 }
             }
         }
-        None => out.push(format!(
-            "you may not read the RBAC bindings {where_}, so they cannot be listed; an admin can run `kubectl entra bindings -n {}` or `kubectl entra can-i {} --why --as {}`",
-            if attrs.namespace.is_empty() { "NAMESPACE" } else { &attrs.namespace },
-            short_question(attrs),
-            user.name
-        )),
+        None => {
+            // The admin must impersonate the groups too, or the answer changes.
+            let mut as_flags = format!("--as {}", user.name);
+            for g in user.groups.iter().filter(|g| !g.starts_with("system:")) {
+                as_flags.push_str(&format!(" --as-group {g}"));
+            }
+            out.push(format!(
+                "you may not read the RBAC bindings {where_}, so they cannot be listed; an admin can run `kubectl entra bindings -n {}` or `kubectl entra can-i {} --why {as_flags}`",
+                if attrs.namespace.is_empty() {
+                    "NAMESPACE"
+                } else {
+                    &attrs.namespace
+                },
+                short_question(attrs),
+            ));
+        }
     }
     let (role, rule) = suggest_role(attrs);
     let target = if attrs.namespace.is_empty() {
@@ -467,6 +480,36 @@ subjects: [{{kind: Group, name: "system:authenticated", apiGroup: rbac.authoriza
     }
 
     #[test]
+    fn cluster_wide_questions_need_no_namespaced_read_access() {
+        let src = article();
+        let cluster_only = RbacReadAccess {
+            cluster_roles: true,
+            cluster_role_bindings: true,
+            ..Default::default()
+        };
+        let text = explain_no(
+            &create_pods(""),
+            &aksdev(),
+            &names(),
+            Some((&src, &cluster_only)),
+        )
+        .join("\n");
+        assert!(!text.contains("you may not"), "{text}");
+        assert!(text.contains("bindings cluster-wide that apply"), "{text}");
+        let text = explain_no(
+            &create_pods("sre"),
+            &aksdev(),
+            &names(),
+            Some((&src, &cluster_only)),
+        )
+        .join("\n");
+        assert!(
+            text.contains("you may not list rolebindings in \"sre\", list roles in \"sre\", so the list below is partial"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn no_without_rbac_read_says_so() {
         let text = explain_no(&create_pods("sre"), &aksdev(), &names(), None).join("\n");
         assert!(
@@ -474,7 +517,9 @@ subjects: [{{kind: Group, name: "system:authenticated", apiGroup: rbac.authoriza
             "{text}"
         );
         assert!(
-            text.contains("kubectl entra can-i create pods -n sre --why --as aksdev@contoso.com"),
+            text.contains(&format!(
+                "kubectl entra can-i create pods -n sre --why --as aksdev@contoso.com --as-group {APPDEV}`"
+            )),
             "{text}"
         );
         let src = MemorySource::new();

@@ -12,7 +12,7 @@ use super::reason::parse_allowed_reason;
 use super::snapshot::read_rbac;
 use crate::cli::GraphArgs;
 use crate::k8s::client::ContextInfo;
-use crate::k8s::review::{AccessQuery, access_review, rules_review, self_subject_review};
+use crate::k8s::review::{AccessQuery, access_review, readable, rules_review, self_subject_review};
 use crate::rbac::{Attributes, RuleSet};
 use anyhow::Context as _;
 use k8s_openapi::api::core::v1::Namespace;
@@ -33,7 +33,7 @@ pub async fn namespace_names(client: &kube::Client) -> anyhow::Result<Vec<String
             "{}; the access matrix across namespaces needs `list namespaces`: ask with -n NAMESPACE instead",
             status.message
         ),
-        Err(e) => return Err(e).context("cannot list namespaces"),
+        Err(e) => return Err(readable(e)).context("cannot list namespaces"),
     };
     let mut names: Vec<String> = list
         .items
@@ -162,8 +162,11 @@ fn attributes(q: &AccessQuery) -> Attributes {
 
 /// The `--why` lines: who the cluster says you are, group names, and (for a no) the RBAC
 /// objects you may read. Failures to gather context become warnings: the answer stands anyway.
+/// `client` asks as the subject in question (impersonated with `--as`); `rbac_reader` reads
+/// RBAC objects as the caller, so an admin checking someone else sees their bindings.
 pub async fn explain(
     client: &kube::Client,
+    rbac_reader: &kube::Client,
     info: &ContextInfo,
     graph: &GraphArgs,
     query: &AccessQuery,
@@ -188,7 +191,7 @@ pub async fn explain(
     let snapshot = if allowed || user.is_none() {
         None
     } else {
-        match read_rbac(client, &attrs.namespace).await {
+        match read_rbac(rbac_reader, &attrs.namespace).await {
             Ok((src, access)) => Some((src, access)),
             Err(e) => {
                 eprintln!(
@@ -347,7 +350,16 @@ mod tests {
             ..Default::default()
         };
         let answer = access_review(&client, &yes).await.expect("review");
-        let lines = explain(&client, &info, &graph, &yes, &answer.reason, answer.allowed).await;
+        let lines = explain(
+            &client,
+            &client,
+            &info,
+            &graph,
+            &yes,
+            &answer.reason,
+            answer.allowed,
+        )
+        .await;
         assert_eq!(
             lines[0],
             "allowed by RoleBinding \"dev-user-access\" in namespace \"dev\""
@@ -357,7 +369,7 @@ mod tests {
             namespace: "sre".into(),
             ..yes
         };
-        let lines = explain(&client, &info, &graph, &no, "", false)
+        let lines = explain(&client, &client, &info, &graph, &no, "", false)
             .await
             .join("\n");
         assert!(lines.contains("User \"aksdev@contoso.com\""), "{lines}");

@@ -15,7 +15,7 @@ pub mod whoami;
 
 pub use answer::{
     EXIT_NO, EXIT_YES, NamespaceMode, ResolvedTarget, answer_line, build_query, exit_code,
-    is_known_verb, resolve_target,
+    is_known_verb, resolve_target, scope_warning,
 };
 pub use explain::{describe_request, explain_no, explain_yes, subject_label, suggest_role};
 pub use list::{fill_incomplete, list_table, sorted_compact_rules, unanswered};

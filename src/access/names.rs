@@ -1,6 +1,7 @@
 //! Entra group object ids shown with their display names (`appdev (cccc…)`), resolved through
 //! Microsoft Graph `getByIds` in one batched call; ids Graph does not know stay bare.
 
+use anyhow::Context as _;
 use std::collections::BTreeMap;
 
 /// One group as whoami prints it: the id the cluster sees, and the Entra name when known.
@@ -116,7 +117,9 @@ pub async fn group_id_by_name(
     info: &crate::k8s::client::ContextInfo,
     name: &str,
 ) -> anyhow::Result<String> {
-    let client = crate::graph::connect(graph, info).await?;
+    let client = crate::graph::connect(graph, info).await.with_context(|| {
+        format!("--as-entra-group {name:?} needs Microsoft Graph to find the group's object id (or give the id with --as-group OBJECT_ID)")
+    })?;
     let found = client.find_groups_by_name(name).await?;
     match found.as_slice() {
         [one] => Ok(one.id.clone()),

@@ -76,25 +76,29 @@ pub async fn read_rbac(
     if access.roles {
         src.roles = Api::<Role>::namespaced(client.clone(), namespace)
             .list(&lp)
-            .await?
+            .await
+            .map_err(crate::k8s::review::readable)?
             .items;
     }
     if access.role_bindings {
         src.role_bindings = Api::<RoleBinding>::namespaced(client.clone(), namespace)
             .list(&lp)
-            .await?
+            .await
+            .map_err(crate::k8s::review::readable)?
             .items;
     }
     if access.cluster_roles {
         src.cluster_roles = Api::<ClusterRole>::all(client.clone())
             .list(&lp)
-            .await?
+            .await
+            .map_err(crate::k8s::review::readable)?
             .items;
     }
     if access.cluster_role_bindings {
         src.cluster_role_bindings = Api::<ClusterRoleBinding>::all(client.clone())
             .list(&lp)
-            .await?
+            .await
+            .map_err(crate::k8s::review::readable)?
             .items;
     }
     Ok((src, access))

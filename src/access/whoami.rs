@@ -100,14 +100,18 @@ fn warnings(cluster: &ClusterView, token: Option<&TokenView>, names: &GroupNames
             unseen.join(", ")
         ));
     }
-    if token.expires_in_seconds < EXPIRY_WARNING_SECONDS {
+    if token.expires_in_seconds <= EXPIRY_WARNING_SECONDS {
         let when = if token.expires_in_seconds < 0 {
-            human_duration(token.expires_in_seconds)
+            // human_duration says "expired 2m0s ago"
+            format!("your token {}", human_duration(token.expires_in_seconds))
         } else {
-            format!("in {}", human_duration(token.expires_in_seconds))
+            format!(
+                "your token expires in {}",
+                human_duration(token.expires_in_seconds)
+            )
         };
         out.push(format!(
-            "your token expires {when}; kubectl refreshes it on the next request, or run `kubectl entra login` now"
+            "{when}; kubectl refreshes it on the next request, or run `kubectl entra login` now"
         ));
     }
     out
@@ -130,7 +134,7 @@ pub fn render_report(report: &WhoamiReport, names: &GroupNames) -> String {
         for (key, values) in &c.extra {
             table.row([format!("Extra: {key}"), values.join(", ")]);
         }
-        return table.render(true);
+        return trim_lines(&table.render(true));
     };
     let mut table = Table::new(&["ATTRIBUTE", "CLUSTER", "ENTRA TOKEN"]);
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
@@ -179,9 +183,19 @@ pub fn render_report(report: &WhoamiReport, names: &GroupNames) -> String {
         ("Expires", format!("{} ({left})", t.expires)),
         ("Cache", format!("{}: {}", t.cache_store, t.cache_location)),
     ] {
+        if value.is_empty() {
+            continue;
+        }
         table.row([label.to_string(), String::new(), value]);
     }
-    table.render(true)
+    trim_lines(&table.render(true))
+}
+
+/// Rows with an empty last cell end without padding, as kubectl's tables do.
+fn trim_lines(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("{}\n", l.trim_end()))
+        .collect()
 }
 
 #[cfg(test)]
@@ -235,6 +249,11 @@ mod tests {
         assert!(text.contains(&format!("appdev ({APPDEV})")), "{text}");
         assert!(text.contains("system:authenticated"));
         assert!(text.contains("1h0m left"), "{text}");
+        assert!(text.lines().all(|l| l == l.trim_end()), "padding: {text:?}");
+        assert!(
+            !text.contains("Tenant"),
+            "claims the token lacks get no row: {text}"
+        );
         let json = serde_json::to_value(&report).expect("json");
         assert_eq!(json["cluster"]["username"], "aksdev@contoso.com");
         assert_eq!(json["groups"][0]["name"], "appdev");
@@ -252,6 +271,22 @@ mod tests {
         assert!(all.contains("more than 200 groups"), "{all}");
         assert!(all.contains("expires in 2m0s"), "{all}");
         assert_eq!(report.warnings.len(), 3, "{all}");
+        // "within 5 minutes" includes exactly 5 minutes; a minute more is quiet
+        let at = |left| {
+            build_report(
+                cluster("aksdev@contoso.com", &[]),
+                Some(token(Some("aksdev@contoso.com"), &[], left)),
+                &names(),
+            )
+            .warnings
+        };
+        assert_eq!(at(300).len(), 1, "{:?}", at(300));
+        assert!(at(300)[0].contains("expires in 5m0s"), "{:?}", at(300));
+        assert!(at(360).is_empty(), "{:?}", at(360));
+        assert!(
+            at(-60)[0].contains("expires expired 1m0s ago")
+                || at(-60)[0].contains("expired 1m0s ago")
+        );
 
         let report = build_report(
             cluster("someone@contoso.com", &[]),

@@ -9,8 +9,8 @@ use crate::access::fetch::{
 };
 use crate::access::names::group_id_by_name;
 use crate::access::{
-    DEFAULT_VERBS, NamespaceMode, ResolvedTarget, Style, answer_line, build_query, evaluate,
-    exit_code, is_known_verb, list_table, render_matrix, resolve_target, sorted_compact_rules,
+    DEFAULT_VERBS, NamespaceMode, Style, answer_line, build_query, evaluate, exit_code,
+    is_known_verb, list_table, render_matrix, resolve_target, scope_warning, sorted_compact_rules,
 };
 use crate::cli::{CanIArgs, OutputFormat};
 use crate::k8s::client::{ContextInfo, client_with_impersonation, context_info, load_kubeconfig};
@@ -23,7 +23,26 @@ pub fn run(args: CanIArgs) -> anyhow::Result<ExitCode> {
     super::runtime()?.block_on(run_async(args))
 }
 
+/// kubectl's own refusals, checked before any request (same wording, plus what to do instead).
+fn validate(args: &CanIArgs) -> anyhow::Result<()> {
+    if args.list && (args.quiet || args.all_namespaces || args.subresource.is_some()) {
+        let hint = if args.all_namespaces {
+            "; for every namespace use `kubectl entra can-i --matrix -A RESOURCE`"
+        } else {
+            ""
+        };
+        anyhow::bail!(
+            "list option can't be specified with neither quiet, all-namespaces nor subresource options{hint}"
+        );
+    }
+    if args.no_headers && !args.list && !args.matrix {
+        anyhow::bail!("--no-headers cannot be set without --list specified (or --matrix)");
+    }
+    Ok(())
+}
+
 async fn run_async(args: CanIArgs) -> anyhow::Result<ExitCode> {
+    validate(&args)?;
     let mut groups = args.as_group.clone();
     if !args.as_entra_group.is_empty() {
         let kubeconfig = load_kubeconfig(&args.kube)?;
@@ -78,21 +97,22 @@ async fn single(
         discover(client).await?
     };
     let (target, warning) = resolve_target(&resources, typed);
+    // kubectl's order: unknown resource, not namespace scoped, unknown verb.
     if let Some(w) = warning {
         eprintln!("{w}");
     }
+    if !args.all_namespaces
+        && let Some(w) = scope_warning(&target)
+    {
+        eprintln!("{w}");
+        if let Some(ns) = &args.namespace {
+            eprintln!(
+                "note: asked cluster-wide, without namespace {ns:?}: a RoleBinding there cannot grant it (`kubectl auth can-i` sends the namespace and can answer a false yes)"
+            );
+        }
+    }
     if !is_known_verb(verb, non_resource) {
         eprintln!("Warning: verb '{verb}' is not a known verb");
-    }
-    if let ResolvedTarget::Resource {
-        namespaced: false, ..
-    } = &target
-        && args.namespace.is_some()
-    {
-        eprintln!(
-            "Warning: resource '{}' is not namespace scoped; asking cluster-wide",
-            target.display()
-        );
     }
     let query = build_query(
         verb,
@@ -102,9 +122,15 @@ async fn single(
     );
     let answer = access_review(client, &query).await?;
     let why = if args.why && !args.quiet {
+        // With --as, RBAC objects are read as the caller (the admin), not as the subject.
+        let reader = match &args.as_user {
+            Some(_) => client_with_impersonation(&args.kube, None, &[]).await?.0,
+            None => client.clone(),
+        };
         Some(
             explain(
                 client,
+                &reader,
                 info,
                 &args.graph,
                 &query,

@@ -62,6 +62,11 @@ pub fn parse_resource_arg(arg: &str) -> ResourceArg {
 /// accepts without discovery.
 const VIRTUAL: [&str; 4] = ["users", "groups", "uids", "userextras"];
 
+/// `users`, `groups`, ...: the impersonation resources no API serves.
+pub fn is_virtual(group: &str, resource: &str) -> bool {
+    group.is_empty() && VIRTUAL.contains(&resource)
+}
+
 /// Resolves a parsed argument against a discovery list (server order: core first, then the
 /// groups in the order the server lists them; the first match wins, as kubectl's priority
 /// mapper picks). `*` resolves to every resource of the core group wildcard, as kubectl sends it.
@@ -110,7 +115,7 @@ pub fn resolve(
             return Ok(found.clone());
         }
     }
-    if arg.group.is_empty() && VIRTUAL.contains(&arg.resource.as_str()) {
+    if is_virtual(&arg.group, &arg.resource) {
         return Ok(ResourceInfo {
             resource: arg.resource.clone(),
             version: "v1".into(),
@@ -154,39 +159,90 @@ pub fn resources_from_list(list: &APIResourceList) -> Vec<ResourceInfo> {
 }
 
 /// Every resource the server serves, in priority order (core `v1` first, then each group's
-/// preferred version in the server's order). One request per group, like kubectl's discovery.
+/// preferred version in the server's order). One request per group, like kubectl's discovery,
+/// but all in flight at once: round trips, not groups, set the time on a distant cluster.
 pub async fn discover(client: &kube::Client) -> anyhow::Result<Vec<ResourceInfo>> {
-    let mut out = Vec::new();
-    let core = client
-        .list_core_api_versions()
-        .await
+    discover_within(client, GROUP_TIMEOUT).await
+}
+
+/// How long one group's discovery may take. kube retries 503 answers with backoff for minutes,
+/// and an aggregated API whose backend is down answers 503 every time.
+pub const GROUP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// `discover`, giving up on a group after `limit`.
+pub async fn discover_within(
+    client: &kube::Client,
+    limit: std::time::Duration,
+) -> anyhow::Result<Vec<ResourceInfo>> {
+    let (core, groups) = tokio::join!(client.list_core_api_versions(), client.list_api_groups());
+    let core = core
+        .map_err(crate::k8s::review::readable)
         .context("cannot read the server's core API versions (/api)")?;
-    if let Some(version) = core.versions.first() {
-        let list = client
-            .list_core_api_resources(version)
-            .await
-            .with_context(|| format!("cannot read the core API resources (/api/{version})"))?;
-        out.extend(resources_from_list(&list));
-    }
-    let groups = client
-        .list_api_groups()
-        .await
+    let groups = groups
+        .map_err(crate::k8s::review::readable)
         .context("cannot read the server's API groups (/apis)")?;
+    // "/api/v1" for the core group, else a group version such as "apps/v1"
+    let mut wanted: Vec<String> = Vec::new();
+    if let Some(version) = core.versions.first() {
+        wanted.push(format!("/api/{version}"));
+    }
     for group in groups.groups {
-        let Some(gv) = group
+        if let Some(gv) = group
             .preferred_version
             .map(|p| p.group_version)
             .or_else(|| group.versions.first().map(|v| v.group_version.clone()))
-        else {
-            continue;
-        };
-        let list = client
-            .list_api_group_resources(&gv)
-            .await
-            .with_context(|| format!("cannot read the API resources of {gv} (/apis/{gv})"))?;
-        out.extend(resources_from_list(&list));
+        {
+            wanted.push(gv);
+        }
     }
-    Ok(out)
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, what) in wanted.iter().enumerate() {
+        let client = client.clone();
+        let what = what.clone();
+        tasks.spawn(async move {
+            let fetch = async {
+                match what.strip_prefix("/api/") {
+                Some(version) => client
+                    .list_core_api_resources(version)
+                    .await
+                    .map_err(crate::k8s::review::readable)
+                    .with_context(|| {
+                        format!("cannot read the core API resources (/api/{version})")
+                    }),
+                None => client
+                    .list_api_group_resources(&what)
+                    .await
+                    .map_err(crate::k8s::review::readable)
+                    .with_context(|| {
+                        format!("cannot read the API resources of {what} (/apis/{what})")
+                    }),
+                }
+            };
+            let list = match tokio::time::timeout(limit, fetch).await {
+                Ok(list) => list,
+                Err(_) => Err(anyhow::anyhow!(
+                    "no discovery answer for {what} within {}s (an API service that is down answers 503)",
+                    limit.as_secs()
+                )),
+            };
+            (i, list)
+        });
+    }
+    let mut lists = vec![Vec::new(); wanted.len()];
+    while let Some(joined) = tasks.join_next().await {
+        let (i, list) = joined.context("a discovery task failed")?;
+        match list {
+            Ok(list) => lists[i] = resources_from_list(&list),
+            // The core group is needed; an unavailable aggregated API (a broken metrics-server
+            // is common) is not, and kubectl goes on without it too.
+            Err(e) if i == 0 && wanted[0].starts_with("/api/") => return Err(e),
+            Err(e) => eprintln!(
+                "warning: {}; its resources are left out",
+                crate::output::error_chain(&e)
+            ),
+        }
+    }
+    Ok(lists.into_iter().flatten().collect())
 }
 
 /// Discovers and resolves what the user typed; returns the resource and the name after `/`.
@@ -206,6 +262,20 @@ pub async fn resolve_resource(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn an_unavailable_aggregated_api_is_left_out_not_fatal() {
+        // the mock serves core v1 and apps/v1; metrics.k8s.io answers 503
+        let (client, _) = crate::k8s::mock_api::start(Default::default()).await;
+        let found = discover_within(&client, std::time::Duration::from_millis(300))
+            .await
+            .expect("partial discovery");
+        let names: Vec<String> = found
+            .iter()
+            .map(|r| format!("{}.{}", r.resource, r.group))
+            .collect();
+        assert_eq!(names, ["pods.", "namespaces.", "deployments.apps"]);
+    }
 
     const CORE: &str = r#"{"kind":"APIResourceList","groupVersion":"v1","resources":[
       {"name":"pods","singularName":"pod","namespaced":true,"kind":"Pod","verbs":["create","delete","get","list","watch"],"shortNames":["po"]},

@@ -102,7 +102,10 @@ async fn groups() -> Json<serde_json::Value> {
     Json(
         serde_json::json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": [
             {"name": "apps", "versions": [{"groupVersion": "apps/v1", "version": "v1"}],
-             "preferredVersion": {"groupVersion": "apps/v1", "version": "v1"}}
+             "preferredVersion": {"groupVersion": "apps/v1", "version": "v1"}},
+            // an aggregated API whose backend is down, as a broken metrics-server is
+            {"name": "metrics.k8s.io", "versions": [{"groupVersion": "metrics.k8s.io/v1beta1", "version": "v1beta1"}],
+             "preferredVersion": {"groupVersion": "metrics.k8s.io/v1beta1", "version": "v1beta1"}}
         ]}),
     )
 }
@@ -135,6 +138,15 @@ pub async fn start(mock: Mock) -> (kube::Client, Arc<Mock>) {
         .route("/api/v1", get(core_resources))
         .route("/apis", get(groups))
         .route("/apis/apps/v1", get(apps_resources))
+        .route(
+            "/apis/metrics.k8s.io/v1beta1",
+            get(|| async {
+                status(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "the server is currently unable to handle the request",
+                )
+            }),
+        )
         .with_state(mock.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -31,13 +31,37 @@ pub async fn self_subject_review(client: &kube::Client) -> anyhow::Result<UserIn
                 status.message
             ),
             Err(e) => {
-                return Err(e).context("the SelfSubjectReview request to the cluster failed");
+                return Err(readable(e))
+                    .context("the SelfSubjectReview request to the cluster failed");
             }
         }
     }
     anyhow::bail!(
         "the cluster does not serve the SelfSubjectReview API (authentication.k8s.io v1, v1beta1 or v1alpha1); it needs Kubernetes 1.28 or newer, or the APISelfSubjectReview feature gate"
     )
+}
+
+/// A kube error as people read it: an API refusal becomes its message (kube's own text appends
+/// a Debug dump of the whole Status), with the next step for the refusals users meet.
+pub fn readable(e: kube::Error) -> anyhow::Error {
+    match e {
+        kube::Error::Api(status) => {
+            let message = if status.message.is_empty() {
+                format!("HTTP {} {}", status.code, status.reason)
+            } else {
+                status.message.clone()
+            };
+            let next = if message.contains("cannot impersonate") {
+                "; --as, --as-group and --as-entra-group need the impersonate permission: ask from an admin's context (e.g. a member of the Entra group bound to cluster-admin)"
+            } else if status.code == 401 {
+                "; the cluster did not accept the credentials: sign in again with `kubectl entra logout` and retry"
+            } else {
+                ""
+            };
+            anyhow::anyhow!("{message}{next}")
+        }
+        other => anyhow::Error::new(other),
+    }
 }
 
 async fn post_json(
@@ -156,6 +180,7 @@ pub async fn access_review(
     let answer = api
         .create(&PostParams::default(), &access_review_request(query))
         .await
+        .map_err(readable)
         .context("the SelfSubjectAccessReview request to the cluster failed")?;
     let status = answer.status.unwrap_or_default();
     Ok(AccessAnswer {
@@ -179,6 +204,7 @@ pub async fn rules_review(client: &kube::Client, namespace: &str) -> anyhow::Res
     let answer = api
         .create(&PostParams::default(), &request)
         .await
+        .map_err(readable)
         .with_context(|| {
             format!("the SelfSubjectRulesReview request for namespace {namespace:?} failed")
         })?;
@@ -224,6 +250,31 @@ pub fn rule_set_from_review(review: &SelfSubjectRulesReview) -> RuleSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn api_refusals_read_as_their_message_with_the_next_step() {
+        let status = |code: u16, message: &str| {
+            kube::Error::Api(
+                kube::core::Status::failure(message, "Forbidden")
+                    .with_code(code)
+                    .boxed(),
+            )
+        };
+        let e = readable(status(
+            403,
+            "users \"aksdev\" is forbidden: User \"x\" cannot impersonate resource \"users\"",
+        ));
+        let text = e.to_string();
+        assert!(text.starts_with("users \"aksdev\" is forbidden"), "{text}");
+        assert!(text.contains("need the impersonate permission"), "{text}");
+        assert!(!text.contains("Status {"), "no Debug dump: {text}");
+        assert!(
+            readable(status(401, "Unauthorized"))
+                .to_string()
+                .contains("kubectl entra logout")
+        );
+        assert_eq!(readable(status(500, "")).to_string(), "HTTP 500 Forbidden");
+    }
     use crate::k8s::mock_api::{Mock, start};
 
     #[tokio::test]
