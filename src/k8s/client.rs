@@ -61,6 +61,9 @@ pub async fn client_with_impersonation(
             config.auth_info.impersonate_groups = Some(groups.to_vec());
         }
     }
+    // kube retries 429/503/504 up to 15 times with backoff (minutes); a command-line tool should
+    // say what is wrong instead of hanging.
+    config.default_retry = false;
     let client = kube::Client::try_from(config).context("cannot build a Kubernetes client")?;
     Ok((client, info))
 }
@@ -134,9 +137,51 @@ pub fn entra_auth_args(info: &ContextInfo) -> Option<AuthArgs> {
     if args.first().map(String::as_str) == Some("entra") {
         args.remove(0);
     }
+    args.extend(exec_env_as_flags(exec, &args));
     GetTokenLine::try_parse_from(args)
         .ok()
         .map(|line| line.auth)
+}
+
+/// The plugin runs with the exec entry's `env:` over kubectl's environment; the flags win over
+/// both. To see the settings the plugin will see, an `env:` value becomes its flag unless the
+/// flag is already given.
+fn exec_env_as_flags(exec: &ExecConfig, args: &[String]) -> Vec<String> {
+    const ENV_FLAGS: &[(&str, &str)] = &[
+        ("AZURE_TENANT_ID", "--tenant-id"),
+        ("AZURE_CLIENT_ID", "--client-id"),
+        ("AAD_LOGIN_METHOD", "--login"),
+        ("AZURE_ENVIRONMENT", "--environment"),
+        ("AZURE_AUTHORITY_HOST", "--authority-host"),
+        ("KUBECTL_ENTRA_TOKEN_CACHE", "--token-cache"),
+        ("KUBECACHEDIR", "--token-cache-dir"),
+    ];
+    let given = |flag: &str| {
+        args.iter()
+            .any(|a| a == flag || a.starts_with(&format!("{flag}=")))
+    };
+    let mut out = Vec::new();
+    for entry in exec.env.iter().flatten() {
+        let (Some(name), Some(value)) = (entry.get("name"), entry.get("value")) else {
+            continue;
+        };
+        let Some((_, flag)) = ENV_FLAGS.iter().find(|(env, _)| env == name) else {
+            continue;
+        };
+        if given(flag) {
+            continue;
+        }
+        let value = if *name == "KUBECACHEDIR" {
+            std::path::Path::new(value)
+                .join("kubectl-entra")
+                .to_string_lossy()
+                .into_owned()
+        } else {
+            value.clone()
+        };
+        out.push(format!("{flag}={value}"));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -166,6 +211,40 @@ users:
 - name: plain
   user: {token: not-a-real-token}
 "#;
+
+    #[test]
+    fn the_exec_entrys_env_counts_below_its_flags() {
+        let kc = Kubeconfig::from_yaml(
+            r#"
+apiVersion: v1
+kind: Config
+current-context: aks
+clusters: [{name: aks, cluster: {server: "https://127.0.0.1:6443"}}]
+contexts: [{name: aks, context: {cluster: aks, user: entra}}]
+users:
+- name: entra
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1
+      command: kubectl-entra
+      args: [get-token, --tenant-id, from-flag]
+      env:
+      - {name: AZURE_TENANT_ID, value: from-env}
+      - {name: KUBECACHEDIR, value: /tmp/kc}
+      - {name: AZURE_CLIENT_ID, value: 11111111-2222-3333-4444-555555555555}
+      interactiveMode: IfAvailable
+"#,
+        )
+        .expect("parse");
+        let info = context_info(&kc, None).expect("context");
+        let auth = entra_auth_args(&info).expect("entra user");
+        assert_eq!(auth.tenant_id, "from-flag");
+        assert_eq!(auth.client_id, "11111111-2222-3333-4444-555555555555");
+        assert_eq!(
+            auth.token_cache_dir.as_deref(),
+            Some(std::path::Path::new("/tmp/kc/kubectl-entra"))
+        );
+    }
 
     #[test]
     fn resolves_current_context_and_entra_args() {
