@@ -231,42 +231,8 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-entra' -ScriptBlock {
             break
         }
         'kubectl-entra;sandbox' {
-            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for the sandbox''s keys, CA, kubeconfigs and cluster state (default: a new temp dir)')
-            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port of the Entra emulator on 127.0.0.1 (0 picks a free one)')
-            [CompletionResult]::new('--api-port', '--api-port', [CompletionResultType]::ParameterName, 'Port of the Kubernetes API stand-in on 127.0.0.1 (0 picks a free one)')
-            [CompletionResult]::new('--port-file', '--port-file', [CompletionResultType]::ParameterName, 'Write a JSON file with the sandbox''s URLs and paths once it is ready')
-            [CompletionResult]::new('--auto-approve', '--auto-approve', [CompletionResultType]::ParameterName, 'Approve every device code at once as this user')
-            [CompletionResult]::new('--token-lifetime', '--token-lifetime', [CompletionResultType]::ParameterName, 'Lifetime of issued access tokens, e.g. 90s or 75m (default: random 60-90 minutes, like Entra)')
-            [CompletionResult]::new('--poll-interval', '--poll-interval', [CompletionResultType]::ParameterName, 'Device-code polling interval in seconds (tests use 0 or 1)')
-            [CompletionResult]::new('--device-code-lifetime', '--device-code-lifetime', [CompletionResultType]::ParameterName, 'Device-code lifetime in seconds (tests use 0 to get expired codes)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
             [CompletionResult]::new('--v', '--v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve (or decline) a pending device code as a sandbox user')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
-            break
-        }
-        'kubectl-entra;sandbox;approve' {
-            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'The sandbox user who signs in, e.g. aksdev@contoso.com')
-            [CompletionResult]::new('--port-file', '--port-file', [CompletionResultType]::ParameterName, 'The sandbox''s port file (default: $KUBECTL_ENTRA_SANDBOX, else the last sandbox started)')
-            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'The emulator''s URL, instead of a port file')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
-            [CompletionResult]::new('--v', '--v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
-            [CompletionResult]::new('--decline', '--decline', [CompletionResultType]::ParameterName, 'Decline instead of approving')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            break
-        }
-        'kubectl-entra;sandbox;help' {
-            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve (or decline) a pending device code as a sandbox user')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
-            break
-        }
-        'kubectl-entra;sandbox;help;approve' {
-            break
-        }
-        'kubectl-entra;sandbox;help;help' {
             break
         }
         'kubectl-entra;help' {
@@ -315,10 +281,6 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-entra' -ScriptBlock {
             break
         }
         'kubectl-entra;help;sandbox' {
-            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Approve (or decline) a pending device code as a sandbox user')
-            break
-        }
-        'kubectl-entra;help;sandbox;approve' {
             break
         }
         'kubectl-entra;help;help' {

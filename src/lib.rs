@@ -2,8 +2,9 @@
 //! with Microsoft Entra ID (AKS with Entra integration).
 //!
 //! Layers, top to bottom (nothing imports what stands above it):
-//! `cli` / `commands` / `output`, then `credential`, `entra`, `graph`, `k8s`, `rbac`, `cache`,
-//! and `sandbox` (which uses `rbac` but never the client side's `entra` or `cache`).
+//! `cli` / `commands` / `output`, then `access`, `k8s`, `kubeconfig`, then `credential`, `entra`,
+//! `graph`, `cache`. RBAC semantics live in the `rbac` crate; the sandbox is its own crate and
+//! binary (`kubectl-entra-sandbox`), so this one links no HTTP server or signing code.
 
 pub mod access;
 pub mod cache;
@@ -15,8 +16,7 @@ pub mod graph;
 pub mod k8s;
 pub mod kubeconfig;
 pub mod output;
-pub mod rbac;
-pub mod sandbox;
+pub mod sink;
 
 use std::ffi::OsString;
 use std::process::ExitCode;

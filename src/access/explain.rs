@@ -4,11 +4,11 @@
 use super::names::GroupNames;
 use super::reason::parse_allowed_reason;
 use super::snapshot::RbacReadAccess;
-use crate::rbac::{
+use k8s_openapi::api::rbac::v1::{RoleRef, Subject};
+use rbac::{
     Attributes, MemorySource, PRIVILEGED_GROUP, RbacSource, UserInfo, bindings_for, compact_string,
     role_ref_rules, rules_allow,
 };
-use k8s_openapi::api::rbac::v1::{RoleRef, Subject};
 
 /// How many of a role's rules the explanation lists before "… N more".
 const RULES_SHOWN: usize = 6;

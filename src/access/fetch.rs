@@ -13,10 +13,10 @@ use super::snapshot::read_rbac;
 use crate::cli::GraphArgs;
 use crate::k8s::client::ContextInfo;
 use crate::k8s::review::{AccessQuery, access_review, readable, rules_review, self_subject_review};
-use crate::rbac::{Attributes, RuleSet};
 use anyhow::Context as _;
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, ListParams};
+use rbac::{Attributes, RuleSet};
 use std::sync::Arc;
 
 /// How many reviews are in flight at once (kubectl's default QPS is 5 with bursts of 10).
@@ -203,7 +203,7 @@ pub async fn explain(
         }
     };
     if let Some((src, _)) = &snapshot {
-        use crate::rbac::RbacSource as _;
+        use rbac::RbacSource as _;
         for b in src.role_bindings(&attrs.namespace) {
             ids.extend(b.subjects.unwrap_or_default().into_iter().map(|s| s.name));
         }

@@ -2,8 +2,8 @@
 //! sorted as rbac/v1's helpers do, in kubectl's four columns), and the targeted access reviews
 //! that fill in an `incomplete` answer.
 
-use crate::rbac::{Attributes, RuleSet, breakdown_rule, compact_rules, rules_allow};
 use k8s_openapi::api::rbac::v1::PolicyRule;
+use rbac::{Attributes, RuleSet, breakdown_rule, compact_rules, rules_allow};
 use std::io::Write as _;
 
 /// Go's `%v` of a string slice: `[a b]`, `[]` when empty or unset.

@@ -4,7 +4,7 @@
 
 use super::answer::ResolvedTarget;
 use crate::k8s::discovery::ResourceInfo;
-use crate::rbac::{Attributes, RuleSet, rules_allow};
+use rbac::{Attributes, RuleSet, rules_allow};
 use serde::Serialize;
 use std::collections::BTreeMap;
 

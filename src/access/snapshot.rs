@@ -3,9 +3,9 @@
 //! instead of a 403 in the middle of an explanation).
 
 use crate::k8s::review::{AccessQuery, access_review};
-use crate::rbac::MemorySource;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
 use kube::api::{Api, ListParams};
+use rbac::MemorySource;
 
 /// Which RBAC kinds the caller could read (and therefore which the snapshot holds).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

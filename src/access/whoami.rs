@@ -4,7 +4,7 @@
 use super::names::{GroupName, GroupNames, is_object_id};
 use super::token::{TokenView, human_duration};
 use crate::output::Table;
-use crate::rbac::UserInfo;
+use rbac::UserInfo;
 use serde::Serialize;
 use std::collections::BTreeMap;
 

@@ -7,13 +7,11 @@ mod access;
 mod auth;
 mod bind;
 mod convert;
-mod sandbox;
 
 pub use access::{CanIArgs, WhoamiArgs};
 pub use auth::{AuthArgs, LoginArgs, LogoutArgs, TokenCacheKind};
 pub use bind::{BindArgs, BindingsArgs, DryRun, ManifestFormat, SubjectArgs, UnbindArgs};
 pub use convert::ConvertKubeconfigArgs;
-pub use sandbox::{SandboxApproveArgs, SandboxArgs, SandboxCommand};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -178,8 +176,23 @@ Examples:
   kubectl entra sandbox
 
   # Approve a device code from a script
-  kubectl entra sandbox approve ABCD1234 --user aksdev@contoso.com")]
+  kubectl entra sandbox approve ABCD1234 --user aksdev@contoso.com
+
+The sandbox is its own binary, kubectl-entra-sandbox; this forwards every argument to it.")]
     Sandbox(SandboxArgs),
+}
+
+/// Everything after `sandbox`, handed unparsed to `kubectl-entra-sandbox` (its own `--help`
+/// included).
+#[derive(Debug, Clone, clap::Args)]
+#[command(disable_help_flag = true)]
+pub struct SandboxArgs {
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "ARGS"
+    )]
+    pub args: Vec<std::ffi::OsString>,
 }
 
 /// `get-token` alone, for the hot path: the same flags as `Command::GetToken` and `-v`, without

@@ -1,99 +1,58 @@
-//! `kubectl entra sandbox`: runs the loopback Entra tenant and Kubernetes API stand-in until
-//! Ctrl-C; `sandbox approve` signs a device code in through the sandbox's device-login page.
+//! `kubectl-entra sandbox ...`: the sandbox ships as its own binary, `kubectl-entra-sandbox`,
+//! so the plugin links no HTTP server or signing code. kubectl runs that binary directly for
+//! `kubectl entra sandbox` when it is on PATH; this forwards the other way in.
 
-use crate::cli::{SandboxApproveArgs, SandboxArgs, SandboxCommand};
-use crate::sandbox::options::parse_duration;
-use crate::sandbox::{SandboxOptions, approve};
+use crate::cli::SandboxArgs;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 pub fn run(args: SandboxArgs) -> anyhow::Result<ExitCode> {
-    if let Some(SandboxCommand::Approve(a)) = args.command {
-        return run_approve(a);
-    }
-    let token_lifetime = args
-        .token_lifetime
-        .as_deref()
-        .map(parse_duration)
-        .transpose()?;
-    let options = SandboxOptions {
-        state_dir: args.state_dir,
-        port: args.port,
-        api_port: args.api_port,
-        port_file: args.port_file,
-        auto_approve: args.auto_approve,
-        token_lifetime,
-        poll_interval: args.poll_interval,
-        device_code_lifetime: args.device_code_lifetime,
-        plugin_command: None,
-        remember: true,
-    };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    runtime.block_on(async move {
-        let mut signals = Signals::register()?;
-        let sandbox = crate::sandbox::run(options).await?;
-        if let Some(e) = &sandbox.api_error {
-            eprintln!("warning: the Kubernetes API stand-in did not start ({e}); serving the identity provider only");
-        }
-        eprint!("{}", sandbox.walkthrough());
-        eprintln!("Port file: {}", sandbox.port_file.display());
-        signals.wait().await;
-        eprintln!("Stopping the sandbox.");
-        sandbox.shutdown().await?;
-        Ok(ExitCode::SUCCESS)
+    let binary = find_sandbox().ok_or_else(|| {
+        anyhow::anyhow!(
+            "the sandbox is a separate binary, kubectl-entra-sandbox, and it is neither beside kubectl-entra nor on PATH; install it with `cargo install kubectl-entra-sandbox` or from the release archive (it carries both binaries)"
+        )
+    })?;
+    let mut command = std::process::Command::new(&binary);
+    command.args(&args.args);
+    exec(command, &binary)
+}
+
+/// Unix: become the sandbox (same pid), so signals and a parent's kill reach it directly.
+#[cfg(unix)]
+fn exec(mut command: std::process::Command, binary: &std::path::Path) -> anyhow::Result<ExitCode> {
+    use std::os::unix::process::CommandExt as _;
+    let e = command.exec();
+    anyhow::bail!("cannot run {}: {e}", binary.display())
+}
+
+/// Elsewhere: run it and pass its exit code on.
+#[cfg(not(unix))]
+fn exec(mut command: std::process::Command, binary: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let status = command
+        .status()
+        .map_err(|e| anyhow::anyhow!("cannot run {}: {e}", binary.display()))?;
+    Ok(ExitCode::from(
+        status
+            .code()
+            .and_then(|c| u8::try_from(c).ok())
+            .unwrap_or(1),
+    ))
+}
+
+/// Beside our own executable first (release archives, Krew, `cargo install` put both in one
+/// directory), then PATH.
+fn find_sandbox() -> Option<PathBuf> {
+    let name = format!("kubectl-entra-sandbox{}", std::env::consts::EXE_SUFFIX);
+    let beside = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.canonicalize().ok())
+        .and_then(|exe| exe.parent().map(|dir| dir.join(&name)))
+        .filter(|p| p.is_file());
+    beside.or_else(|| {
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|dir| dir.join(&name))
+                .find(|p| p.is_file())
+        })
     })
-}
-
-/// Ctrl-C / SIGTERM, registered before the sandbox starts so that a signal sent as soon as the
-/// port file appears is not lost (the default action would kill the process with no cleanup).
-struct Signals {
-    #[cfg(unix)]
-    term: tokio::signal::unix::Signal,
-    #[cfg(unix)]
-    int: tokio::signal::unix::Signal,
-}
-
-impl Signals {
-    fn register() -> anyhow::Result<Signals> {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            Ok(Signals {
-                term: signal(SignalKind::terminate())?,
-                int: signal(SignalKind::interrupt())?,
-            })
-        }
-        #[cfg(not(unix))]
-        {
-            Ok(Signals {})
-        }
-    }
-
-    async fn wait(&mut self) {
-        #[cfg(unix)]
-        {
-            tokio::select! {
-                _ = self.term.recv() => {}
-                _ = self.int.recv() => {}
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = tokio::signal::ctrl_c().await;
-        }
-    }
-}
-
-fn run_approve(args: SandboxApproveArgs) -> anyhow::Result<ExitCode> {
-    let base = approve::find_sandbox(args.url.as_deref(), args.port_file.as_deref())?;
-    let message = super::runtime()?.block_on(approve::submit(
-        &base,
-        &args.user_code,
-        &args.user,
-        args.decline,
-    ))?;
-    eprintln!("{message}");
-    Ok(ExitCode::SUCCESS)
 }

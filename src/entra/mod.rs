@@ -1,6 +1,4 @@
 //! Microsoft Entra ID: clouds and authority hosts, device-code and refresh flows, token claims.
-//!
-//! INTERFACE CONTRACT (graph/bind/whoami call these; keep the signatures stable).
 
 mod claims;
 mod cloud;

@@ -1,7 +1,6 @@
 //! The self-reviews whoami and can-i ask the API server: SelfSubjectReview (who am I),
 //! SelfSubjectAccessReview (may I) and SelfSubjectRulesReview (what may I).
 
-use crate::rbac::{Attributes, RuleSet, UserInfo};
 use anyhow::Context as _;
 use k8s_openapi::api::authorization::v1::{
     NonResourceAttributes, ResourceAttributes, SelfSubjectAccessReview,
@@ -9,6 +8,7 @@ use k8s_openapi::api::authorization::v1::{
 };
 use k8s_openapi::api::rbac::v1::PolicyRule;
 use kube::api::{Api, PostParams};
+use rbac::{Attributes, RuleSet, UserInfo};
 use std::collections::BTreeMap;
 
 /// The SelfSubjectReview versions, newest first, as `kubectl auth whoami` tries them.
@@ -192,7 +192,7 @@ pub async fn access_review(
 }
 
 /// Everything the caller may do in `namespace` (one request), as a RuleSet that
-/// `crate::rbac::rules_allow` can evaluate locally.
+/// `rbac::rules_allow` can evaluate locally.
 pub async fn rules_review(client: &kube::Client, namespace: &str) -> anyhow::Result<RuleSet> {
     let api: Api<SelfSubjectRulesReview> = Api::all(client.clone());
     let request = SelfSubjectRulesReview {
@@ -401,7 +401,7 @@ mod tests {
             resource: "deployments".into(),
             ..Default::default()
         };
-        assert!(crate::rbac::rules_allow(&set.resource_rules, &attrs));
+        assert!(rbac::rules_allow(&set.resource_rules, &attrs));
         assert_eq!(AccessQuery::from(&attrs).group, "apps");
     }
 

@@ -1,0 +1,38 @@
+//! The one integration test binary: every end-to-end test drives the built `kubectl-entra`
+//! (and `kubectl-entra-sandbox`, the real `kubectl`) on loopback. One binary links once.
+
+mod support;
+
+mod apiserver_api;
+mod apiserver_authn;
+mod apiserver_impersonation;
+mod apiserver_kubectl;
+mod apiserver_kubectl_audit;
+mod apiserver_kubectl_create;
+mod bind_apply;
+mod bind_cli;
+mod bind_graph;
+mod bind_sandbox;
+mod can_i_cli;
+mod can_i_impersonation;
+mod can_i_kubectl_parity;
+mod can_i_matrix_bench;
+mod can_i_sandbox;
+mod completion_drift;
+mod completion_shells;
+mod convert_kubeconfig;
+mod credential_resource;
+mod get_token_concurrency;
+mod get_token_errors;
+mod get_token_flow;
+mod get_token_kubectl;
+mod get_token_security;
+mod packaging_manifest;
+mod packaging_readme;
+mod packaging_release;
+mod sandbox_command;
+mod sandbox_emulator;
+mod sandbox_faults;
+mod sandbox_inprocess;
+mod walkthrough;
+mod whoami_sandbox;

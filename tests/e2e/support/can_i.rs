@@ -1,0 +1,245 @@
+//! Shared by the whoami and can-i integration tests: a sandbox child process (Entra emulator +
+//! API stand-in) with the AKS article's namespaces, Role and RoleBinding applied by the admin,
+//! and runners for the built binary and the real kubectl as a signed-in sandbox user, each
+//! test with its own cache dir, HOME and file token cache.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub fn bin() -> &'static str {
+    super::sandbox_bin();
+    env!("CARGO_BIN_EXE_kubectl-entra")
+}
+
+pub struct Sandbox {
+    child: Child,
+    pub dir: tempfile::TempDir,
+    pub info: serde_json::Value,
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Sandbox {
+    /// Starts a sandbox that approves every device code as `upn`.
+    pub fn start(upn: &str, extra: &[&str]) -> Sandbox {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let port_file = dir.path().join("p.json");
+        let child = Command::new(bin())
+            .arg("sandbox")
+            .arg("--state-dir")
+            .arg(dir.path().join("state"))
+            .arg("--port-file")
+            .arg(&port_file)
+            .args(["--poll-interval", "0", "--auto-approve", upn])
+            .args(extra)
+            .env("HOME", dir.path())
+            .env("XDG_RUNTIME_DIR", dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::from(
+                std::fs::File::create(dir.path().join("sandbox.err")).expect("stderr file"),
+            ))
+            .spawn()
+            .expect("spawn sandbox");
+        let mut sandbox = Sandbox {
+            child,
+            dir,
+            info: serde_json::Value::Null,
+        };
+        // The port file is written atomically once everything listens.
+        let deadline = Instant::now() + Duration::from_secs(90);
+        loop {
+            if let Ok(text) = std::fs::read_to_string(&port_file) {
+                sandbox.info = serde_json::from_str(&text).expect("port file JSON");
+                break;
+            }
+            if let Ok(Some(status)) = sandbox.child.try_wait() {
+                panic!("sandbox exited with {status}: {}", sandbox.stderr());
+            }
+            assert!(Instant::now() < deadline, "sandbox did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(
+            sandbox.info["api_server"].is_string(),
+            "no API server: {}",
+            sandbox.stderr()
+        );
+        sandbox
+    }
+
+    pub fn stderr(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("sandbox.err")).unwrap_or_default()
+    }
+
+    pub fn s(&self, key: &str) -> String {
+        self.info[key].as_str().unwrap_or_default().to_string()
+    }
+
+    pub fn group_id(&self, name: &str) -> String {
+        self.info["groups"][name]
+            .as_str()
+            .expect("group in port file")
+            .to_string()
+    }
+
+    pub fn user_id(&self, upn: &str) -> String {
+        self.info["users"][upn]
+            .as_str()
+            .expect("user in port file")
+            .to_string()
+    }
+
+    pub fn admin_kubeconfig(&self) -> PathBuf {
+        PathBuf::from(self.s("admin_kubeconfig"))
+    }
+
+    pub fn user_kubeconfig(&self) -> PathBuf {
+        PathBuf::from(self.s("user_kubeconfig"))
+    }
+
+    /// A copy of the user kubeconfig whose exec entry carries this test's cache settings, for
+    /// in-process clients (no process-wide environment changes).
+    pub fn user_kubeconfig_with_env(&self) -> PathBuf {
+        let text = std::fs::read_to_string(self.user_kubeconfig()).expect("user kubeconfig");
+        let mut config: serde_yaml::Value = serde_yaml::from_str(&text).expect("yaml");
+        let env = serde_yaml::to_value(serde_json::json!([
+            {"name": "KUBECACHEDIR", "value": self.dir.path().join("cache")},
+            {"name": "KUBECTL_ENTRA_TOKEN_CACHE", "value": "file"},
+            {"name": "HOME", "value": self.dir.path().join("home")},
+        ]))
+        .expect("env");
+        config["users"][0]["user"]["exec"]["env"] = env;
+        let path = self.dir.path().join("user-env.kubeconfig");
+        std::fs::write(&path, serde_yaml::to_string(&config).expect("yaml")).expect("write");
+        path
+    }
+
+    fn env(&self, cmd: &mut Command, kubeconfig: &Path) {
+        let home = self.dir.path().join("home");
+        let _ = std::fs::create_dir_all(&home);
+        cmd.env("KUBECONFIG", kubeconfig)
+            .env("HOME", &home)
+            .env("KUBECACHEDIR", self.dir.path().join("cache"))
+            .env("KUBECTL_ENTRA_TOKEN_CACHE", "file")
+            .env("KUBECTL_ENTRA_GRAPH_ENDPOINT", self.s("graph_endpoint"))
+            .env("NO_COLOR", "1")
+            .env_remove("KUBECTL_ENTRA_SANDBOX")
+            .stdin(Stdio::null());
+    }
+
+    /// The built binary as the signed-in sandbox user.
+    pub fn entra(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new(bin());
+        self.env(&mut cmd, &self.user_kubeconfig());
+        cmd.args(args).output().expect("run kubectl-entra")
+    }
+
+    /// The built binary with the admin kubeconfig (static token, system:masters).
+    pub fn entra_admin(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new(bin());
+        self.env(&mut cmd, &self.admin_kubeconfig());
+        cmd.args(args).output().expect("run kubectl-entra")
+    }
+
+    /// The real kubectl as the signed-in user (its exec entry runs the built binary).
+    pub fn kubectl(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new("kubectl");
+        self.env(&mut cmd, &self.user_kubeconfig());
+        cmd.args(args).output().expect("run kubectl")
+    }
+
+    /// The real kubectl as admin; panics on failure.
+    pub fn admin(&self, args: &[&str]) -> String {
+        let mut cmd = Command::new("kubectl");
+        self.env(&mut cmd, &self.admin_kubeconfig());
+        let out = cmd.args(args).output().expect("run kubectl");
+        assert!(
+            out.status.success(),
+            "kubectl {args:?}: {}",
+            text(&out.stderr)
+        );
+        text(&out.stdout)
+    }
+
+    /// The admin applies a manifest given as text.
+    pub fn admin_apply(&self, manifest: &str) {
+        let path = self
+            .dir
+            .path()
+            .join(format!("m-{}.yaml", uuid::Uuid::new_v4()));
+        std::fs::write(&path, manifest).expect("write manifest");
+        self.admin(&["apply", "-f", path.to_str().expect("utf-8 path")]);
+    }
+
+    /// The AKS article's setup: namespaces dev and sre, each with the full-access Role and a
+    /// RoleBinding to its Entra group's object id (appdev in dev, opssre in sre).
+    pub fn article(&self) {
+        self.admin(&["create", "namespace", "dev"]);
+        self.admin(&["create", "namespace", "sre"]);
+        let walkthrough = self.dir.path().join("state").join("walkthrough");
+        for ns in ["dev", "sre"] {
+            let path = walkthrough.join(format!("{ns}.yaml"));
+            self.admin(&["apply", "-f", path.to_str().expect("utf-8 path")]);
+        }
+    }
+
+    /// `/_sandbox/stats` (category -> key -> count).
+    pub fn stats(&self) -> serde_json::Value {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(self.stats_async())
+    }
+
+    pub async fn stats_async(&self) -> serde_json::Value {
+        reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("http")
+            .get(self.s("stats_url"))
+            .send()
+            .await
+            .expect("stats")
+            .json()
+            .await
+            .expect("stats JSON")
+    }
+
+    /// Queues a fault on the emulator (`/_sandbox/faults`).
+    pub fn post_fault(&self, fault: serde_json::Value) {
+        let url = self.s("faults_url");
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(async {
+                let status = reqwest::Client::builder()
+                    .no_proxy()
+                    .build()
+                    .expect("http")
+                    .post(&url)
+                    .json(&fault)
+                    .send()
+                    .await
+                    .expect("fault")
+                    .status();
+                assert!(status.is_success(), "fault not accepted: {status}");
+            });
+    }
+
+    pub fn api_count(&self, key: &str) -> u64 {
+        self.stats()["api"][key].as_u64().unwrap_or(0)
+    }
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
