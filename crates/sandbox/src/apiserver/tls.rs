@@ -33,7 +33,7 @@ pub fn load_or_create(dir: &Path) -> anyhow::Result<ServingCerts> {
     }
     let (ca_pem, ca_key, cert_pem, key_pem) = generate()?;
     for (file, content) in files.iter().zip([&ca_pem, &ca_key, &cert_pem, &key_pem]) {
-        super::store::write_private(file, content.as_bytes())?;
+        crate::files::write_private(file, content.as_bytes())?;
     }
     Ok(ServingCerts {
         ca_pem,
