@@ -5,10 +5,12 @@ mod support;
 
 mod apiserver_api;
 mod apiserver_authn;
+mod apiserver_bind_noop;
 mod apiserver_impersonation;
 mod apiserver_kubectl;
 mod apiserver_kubectl_audit;
 mod apiserver_kubectl_create;
+mod apiserver_ssa;
 mod bind_apply;
 mod bind_cli;
 mod bind_graph;

@@ -1,16 +1,15 @@
-//! Server-side apply (`PATCH` with `application/apply-patch+yaml`), simplified: the applied
-//! configuration is merged into the live object (or creates it), and the field manager gets one
-//! `managedFields` entry with operation `Apply`. Field ownership, conflict detection (`force`)
-//! and removal of fields a manager stopped applying are not modelled.
+//! Server-side apply (`PATCH` with `application/apply-patch+yaml`): the applied configuration
+//! is merged into the live object (or creates it) with field ownership and conflicts as
+//! [`super::managed`] keeps them; `force=true` takes conflicting fields over.
 
 use super::handlers::Req;
-use super::handlers::write::{check_name_matches_url, check_type, prepare_new, record_manager};
+use super::handlers::write::{check_name_matches_url, check_type, prepare_new};
 use super::objects::carry_metadata;
 use super::status::{ApiError, ApiResult};
 use super::store::Store;
-use super::{body, patch};
+use super::{body, managed};
 use axum::http::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// The object to store, its watch event type and the response code.
 pub fn apply(
@@ -19,11 +18,15 @@ pub fn apply(
     old: Option<Value>,
     bytes: &[u8],
 ) -> ApiResult<(&'static str, Value, StatusCode)> {
-    if req.query.get("fieldManager").is_none_or(|m| m.is_empty()) {
-        return Err(ApiError::bad_request(
-            "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",
-        ));
-    }
+    let manager = match req.query.get("fieldManager") {
+        Some(m) if !m.is_empty() => m.clone(),
+        _ => {
+            return Err(ApiError::bad_request(
+                "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",
+            ));
+        }
+    };
+    let force = req.query.get("force").is_some_and(|f| f == "true");
     if !req.info.subresource.is_empty() {
         return Err(ApiError::method_not_allowed("PATCH"));
     }
@@ -46,9 +49,9 @@ pub fn apply(
     }
     match old {
         None => {
-            prepare_new(req, store, &mut applied)?;
-            record_manager(req, &mut applied, "Apply");
-            Ok(("ADDED", applied, StatusCode::CREATED))
+            let mut new = managed::apply(req.res, &manager, force, &json!({}), &applied)?;
+            prepare_new(req, store, &mut new)?;
+            Ok(("ADDED", new, StatusCode::CREATED))
         }
         Some(old) => {
             let want = super::store::meta_str(&applied, "resourceVersion");
@@ -59,8 +62,7 @@ pub fn apply(
                     &req.info.name,
                 ));
             }
-            let mut new = old.clone();
-            patch::merge_patch(&mut new, &applied);
+            let mut new = managed::apply(req.res, &manager, force, &old, &applied)?;
             carry_metadata(&old, &mut new, req.res);
             if matches!(req.res.plural, "rolebindings" | "clusterrolebindings")
                 && old.get("roleRef") != new.get("roleRef")
@@ -76,7 +78,6 @@ pub fn apply(
                     )],
                 ));
             }
-            record_manager(req, &mut new, "Apply");
             Ok(("MODIFIED", new, StatusCode::OK))
         }
     }

@@ -15,6 +15,7 @@ mod body;
 mod discovery;
 mod handlers;
 mod impersonation;
+mod managed;
 mod objects;
 mod openapi;
 mod patch;

@@ -20,7 +20,7 @@ fn meta_mut(obj: &mut Value) -> &mut Map<String, Value> {
     }
 }
 
-/// Sets uid, creationTimestamp and generation on a new object; drops client-set server fields.
+/// Sets uid and creationTimestamp on a new object; drops client-set server fields.
 pub fn fill_new_metadata(obj: &mut Value) {
     if !obj.is_object() {
         *obj = json!({});
@@ -28,7 +28,7 @@ pub fn fill_new_metadata(obj: &mut Value) {
     let m = meta_mut(obj);
     m.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
     m.insert("creationTimestamp".into(), json!(now_rfc3339()));
-    m.insert("generation".into(), json!(1));
+    m.remove("generation");
     m.remove("resourceVersion");
     m.remove("deletionTimestamp");
     m.remove("selfLink");
@@ -37,6 +37,9 @@ pub fn fill_new_metadata(obj: &mut Value) {
 /// Type-specific defaults on create.
 pub fn apply_defaults(res: &ResourceDef, obj: &mut Value) {
     let name = super::store::meta_str(obj, "name").to_string();
+    if res.tracks_generation() {
+        meta_mut(obj).insert("generation".into(), json!(1));
+    }
     match (res.group, res.plural) {
         ("", "pods") => {
             obj["status"] = json!({"phase": "Pending", "qosClass": "BestEffort"});
@@ -88,7 +91,7 @@ pub fn spec_changed(old: &Value, new: &Value) -> bool {
 /// Carries server-owned metadata from the stored object onto an update.
 pub fn carry_metadata(old: &Value, new: &mut Value, res: &ResourceDef) {
     let om = old.get("metadata").cloned().unwrap_or(json!({}));
-    let gen_bump = spec_changed(old, new);
+    let gen_bump = res.tracks_generation() && spec_changed(old, new);
     let m = meta_mut(new);
     for f in [
         "uid",
@@ -206,6 +209,40 @@ mod tests {
         fill_new_metadata(&mut o);
         assert!(o["metadata"]["uid"].is_string());
         assert!(o["metadata"].get("resourceVersion").is_none());
-        assert_eq!(o["metadata"]["generation"], 1);
+        assert!(o["metadata"].get("generation").is_none());
+    }
+
+    fn res(group: &str, version: &str, plural: &str) -> &'static ResourceDef {
+        super::super::resources::find(group, version, plural).expect("resource")
+    }
+
+    #[test]
+    fn generation_only_where_the_real_server_keeps_one() {
+        let rbs = res("rbac.authorization.k8s.io", "v1", "rolebindings");
+        let mut rb = json!({"metadata":{"name":"x"},"subjects":[]});
+        fill_new_metadata(&mut rb);
+        apply_defaults(rbs, &mut rb);
+        assert!(rb["metadata"].get("generation").is_none());
+        let mut changed = rb.clone();
+        changed["subjects"] = json!([{"kind":"User","name":"a"}]);
+        carry_metadata(&rb, &mut changed, rbs);
+        assert!(changed["metadata"].get("generation").is_none());
+
+        let deployments = res("apps", "v1", "deployments");
+        let mut d = json!({"metadata":{"name":"x"},"spec":{"replicas":1}});
+        fill_new_metadata(&mut d);
+        apply_defaults(deployments, &mut d);
+        assert_eq!(d["metadata"]["generation"], 1);
+        let mut same = d.clone();
+        same["metadata"]["labels"] = json!({"a":"b"});
+        carry_metadata(&d, &mut same, deployments);
+        assert_eq!(
+            same["metadata"]["generation"], 1,
+            "metadata changes keep the generation"
+        );
+        let mut scaled = d.clone();
+        scaled["spec"]["replicas"] = json!(3);
+        carry_metadata(&d, &mut scaled, deployments);
+        assert_eq!(scaled["metadata"]["generation"], 2);
     }
 }

@@ -54,6 +54,19 @@ impl ResourceDef {
     pub fn has_status(&self) -> bool {
         self.subresources.contains(&"status")
     }
+
+    /// Whether the real registry keeps `metadata.generation` (its strategy sets it to 1 on
+    /// create and bumps it on spec changes): workloads and pods (since 1.33), not RBAC objects,
+    /// namespaces, config maps, secrets, service accounts or services.
+    pub fn tracks_generation(&self) -> bool {
+        matches!(
+            (self.group, self.plural),
+            ("apps" | "batch", _)
+                | ("", "pods" | "replicationcontrollers")
+                | ("networking.k8s.io", "ingresses" | "networkpolicies")
+                | ("policy", "poddisruptionbudgets")
+        )
+    }
 }
 
 const RW: &[&str] = &[

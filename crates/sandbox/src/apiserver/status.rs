@@ -110,6 +110,13 @@ impl ApiError {
         e
     }
 
+    /// `apierrors.NewApplyConflict`: a server-side apply conflict, one cause per field.
+    pub fn apply_conflict(message: String, causes: Vec<Value>) -> Self {
+        let mut e = Self::new(409, "Conflict", message);
+        e.details = Some(json!({ "causes": causes }));
+        e
+    }
+
     /// 422 with one field cause, worded like `field.ErrorList.ToAggregate()`.
     pub fn invalid(group: &str, kind: &str, name: &str, causes: &[FieldError]) -> Self {
         let list = causes.iter().map(|c| c.to_string()).collect::<Vec<_>>();

@@ -190,7 +190,11 @@ impl Store {
                         m.remove(&k);
                     }
                 }
-                _ => anyhow::bail!("line {} of {} is not a journal record", i + 1, path.display()),
+                _ => anyhow::bail!(
+                    "line {} of {} is not a journal record",
+                    i + 1,
+                    path.display()
+                ),
             }
         }
         Ok(())
@@ -446,7 +450,10 @@ mod tests {
         let s = Store::open(dir.path(), &[]).expect("reopen");
         assert_eq!(snapshot(&s), want);
         assert!(s.get(ROLE_BINDINGS, "dev", "rb-7").is_none());
-        assert!(s.get(ROLE_BINDINGS, "dev", "rb-8").is_some_and(|o| o["subjects"][0]["name"] == "a"));
+        assert!(
+            s.get(ROLE_BINDINGS, "dev", "rb-8")
+                .is_some_and(|o| o["subjects"][0]["name"] == "a")
+        );
         // Reopening compacted: the journal is empty, the snapshot has everything.
         let journal = std::fs::read_to_string(dir.path().join("journal.jsonl")).expect("journal");
         assert!(journal.is_empty());
@@ -470,8 +477,11 @@ mod tests {
         let s = Store::open(dir.path(), &[]).expect("open with a torn line");
         assert_eq!(snapshot(&s), want);
         drop(s);
-        std::fs::write(&path, "nonsense\n{\"rv\":1,\"del\":\"x\",\"name\":\"y\"}\n").expect("write");
-        let err = Store::open(dir.path(), &[]).err().expect("a corrupt journal is an error");
+        std::fs::write(&path, "nonsense\n{\"rv\":1,\"del\":\"x\",\"name\":\"y\"}\n")
+            .expect("write");
+        let err = Store::open(dir.path(), &[])
+            .err()
+            .expect("a corrupt journal is an error");
         assert!(format!("{err:#}").contains("line 1"), "{err:#}");
     }
 
@@ -493,7 +503,10 @@ mod tests {
         assert!(lines < COMPACT_SLACK, "compacted: {lines} lines");
         let want = snapshot(&s);
         drop(s);
-        assert_eq!(snapshot(&Store::open(dir.path(), &[]).expect("reopen")), want);
+        assert_eq!(
+            snapshot(&Store::open(dir.path(), &[]).expect("reopen")),
+            want
+        );
     }
 
     #[cfg(unix)]

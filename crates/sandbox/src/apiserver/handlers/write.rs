@@ -8,7 +8,7 @@ use crate::apiserver::selectors::Selector;
 use crate::apiserver::status::{ApiError, ApiResult, FieldError, json_response};
 use crate::apiserver::store::{CLUSTER_ROLES, NAMESPACES, SERVICE_ACCOUNTS, Store, meta_str};
 use crate::apiserver::watch::Event;
-use crate::apiserver::{apply, authz, body, patch, validate};
+use crate::apiserver::{apply, authz, body, managed, patch, validate};
 use axum::http::{StatusCode, header};
 use axum::response::Response;
 use serde_json::{Value, json};
@@ -174,29 +174,26 @@ fn role_ref_unchanged(req: &Req, old: &Value, new: &Value) -> ApiResult<()> {
     Ok(())
 }
 
-/// Records `manager` in `metadata.managedFields` (field sets are not tracked).
-pub fn record_manager(req: &Req, obj: &mut Value, operation: &str) {
-    let Some(manager) = req.query.get("fieldManager").cloned().or_else(|| {
-        req.header(header::USER_AGENT)
-            .map(|ua| ua.split('/').next().unwrap_or_default().to_string())
-    }) else {
-        return;
-    };
-    let entry = json!({
-        "manager": manager,
-        "operation": operation,
-        "apiVersion": req.res.api_version(),
-        "time": crate::apiserver::objects::now_rfc3339(),
-        "fieldsType": "FieldsV1",
-        "fieldsV1": {},
-    });
-    let mf = &mut obj["metadata"]["managedFields"];
-    if !mf.is_array() {
-        *mf = json!([]);
+/// The Update manager of a write: `fieldManager`, else the user agent's program name, as the
+/// real server derives it.
+fn manager_of(req: &Req) -> Option<String> {
+    match req.query.get("fieldManager") {
+        Some(m) if !m.is_empty() => Some(m.clone()),
+        _ => req.header(header::USER_AGENT).map(|ua| {
+            ua.split('/')
+                .next()
+                .unwrap_or_default()
+                .chars()
+                .take(128)
+                .collect()
+        }),
     }
-    if let Some(a) = mf.as_array_mut() {
-        a.retain(|e| !(e["manager"] == entry["manager"] && e["operation"] == operation));
-        a.push(entry);
+}
+
+/// Records the fields this write added or changed as its manager's (operation Update).
+fn record_update(req: &Req, old: Option<&Value>, new: &mut Value) {
+    if let Some(manager) = manager_of(req) {
+        managed::record_update(req.res, &manager, old, new);
     }
 }
 
@@ -220,11 +217,19 @@ pub fn store_object(
     obj: Value,
 ) -> ApiResult<Value> {
     authz::check_escalation(&store, &req.user, req.res.plural, ns_of(req), &obj)?;
+    let key = req.res.key();
+    let name = meta_str(&obj, "name").to_string();
+    // A write that changes nothing (managedFields times aside) is not one: the stored object,
+    // same resourceVersion, nothing persisted, no watch event, as kube-apiserver does.
+    if kind == "MODIFIED"
+        && let Some(current) = store.get(&key, ns_of(req), &name)
+        && managed::without_server_churn(current) == managed::without_server_churn(&obj)
+    {
+        return Ok(current.clone());
+    }
     if req.dry_run() {
         return Ok(obj);
     }
-    let key = req.res.key();
-    let name = meta_str(&obj, "name").to_string();
     let stored = store.put(&key, obj);
     let mut events = vec![Event {
         kind,
@@ -276,7 +281,7 @@ fn create(req: &Req, bytes: &[u8]) -> ApiResult<Response> {
     generate_name(&mut obj);
     let store = req.st.store();
     prepare_new(req, &store, &mut obj)?;
-    record_manager(req, &mut obj, "Update");
+    record_update(req, None, &mut obj);
     finish(req, store, "ADDED", obj, StatusCode::CREATED)
 }
 
@@ -305,6 +310,7 @@ fn update(req: &Req, bytes: &[u8]) -> ApiResult<Response> {
         // RBAC objects allow create-on-update, as in the real registry.
         if req.res.group == "rbac.authorization.k8s.io" && req.info.subresource.is_empty() {
             prepare_new(req, &store, &mut obj)?;
+            record_update(req, None, &mut obj);
             return finish(req, store, "ADDED", obj, StatusCode::CREATED);
         }
         return Err(ApiError::not_found(
@@ -321,6 +327,17 @@ fn update(req: &Req, bytes: &[u8]) -> ApiResult<Response> {
     } else {
         carry_metadata(&old, &mut obj, req.res);
         role_ref_unchanged(req, &old, &obj)?;
+        // A body without managedFields keeps the stored ones; an explicit list replaces them.
+        if obj
+            .pointer("/metadata/managedFields")
+            .is_none_or(Value::is_null)
+        {
+            obj["metadata"]["managedFields"] = old
+                .pointer("/metadata/managedFields")
+                .cloned()
+                .unwrap_or(json!([]));
+        }
+        record_update(req, Some(&old), &mut obj);
         obj
     };
     finish(req, store, "MODIFIED", new, StatusCode::OK)
@@ -374,7 +391,7 @@ fn patch_object(req: &Req, bytes: &[u8]) -> ApiResult<Response> {
     } else {
         carry_metadata(&old, &mut new, req.res);
         role_ref_unchanged(req, &old, &new)?;
-        record_manager(req, &mut new, "Update");
+        record_update(req, Some(&old), &mut new);
         new
     };
     finish(req, store, "MODIFIED", new, StatusCode::OK)
