@@ -3,10 +3,9 @@
 //!
 //! Simplifications (kubectl does not notice them): legacy discovery only (kubectl falls back
 //! from aggregated discovery), a generated OpenAPI v3 stub that only says which PATCH query
-//! parameters are supported, server-side apply as a merge of the applied configuration with
-//! one `managedFields` entry per manager and no conflict detection, strategic merge patch as a
-//! JSON merge patch, pods stored but never run (phase `Pending`), groups overage tokens
-//! authenticated without group lookup.
+//! parameters are supported, server-side apply field ownership with every list atomic (see
+//! `managed`), strategic merge patch as a JSON merge patch, pods stored but never run (phase
+//! `Pending`), groups overage tokens authenticated without group lookup.
 
 mod apply;
 mod authn;
