@@ -89,12 +89,17 @@ pub(crate) fn dir_readable(dir: &Path) -> Result<bool, String> {
     }
 }
 
-/// Reads an entry: missing is a miss; untrusted, odd or oversized is a miss with a reason.
+/// Reads an entry: missing is a miss; untrusted, odd or oversized is a miss with a reason. A
+/// directory that fails the checks is not read at all, quietly: the lock or write that follows
+/// refuses it with the one line that says what to do.
 pub(crate) fn read(dir: &Path, name: &str) -> Read {
     match dir_readable(dir) {
         Ok(true) => {}
         Ok(false) => return Read::Missing,
-        Err(why) => return Read::Ignored(why),
+        Err(why) => {
+            tracing::debug!("{why}");
+            return Read::Missing;
+        }
     }
     read_entry(&entry_path(dir, name))
 }
@@ -377,10 +382,15 @@ mod tests {
                 0,
                 "nothing written"
             );
-            // Reads refuse the directory too, even with an entry in it.
+            // Reads refuse the directory too, even with a good entry in it.
             std::fs::write(entry_path(&dir, "token-x"), b"planted").unwrap();
             chmod(&entry_path(&dir, "token-x"), 0o600);
-            assert!(ignored(read(&dir, "token-x")).contains("not reading the token cache"));
+            assert!(matches!(read(&dir, "token-x"), Read::Missing));
+            assert!(
+                dir_readable(&dir)
+                    .unwrap_err()
+                    .contains("not reading the token cache")
+            );
             // A private subdirectory of it is fine.
             write(&dir.join("kubectl-entra"), "token-x", b"ok").unwrap();
         }
@@ -400,7 +410,8 @@ mod tests {
         let err = write(&dir, "token-x", b"secret").unwrap_err().to_string();
         assert!(err.contains("belongs to another user (uid 4242)"), "{err}");
         assert_eq!(mode(&dir), 0o755, "never chmod-ed");
-        assert!(ignored(read(&dir, "token-x")).contains("uid 4242"));
+        assert!(dir_readable(&dir).unwrap_err().contains("uid 4242"));
+        assert!(matches!(read(&dir, "token-x"), Read::Missing));
     }
 
     #[test]
