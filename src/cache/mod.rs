@@ -1,7 +1,8 @@
 //! The token store: cache keys, entries, the keyring and file stores, the cross-process lock.
 //!
 //! This layer knows nothing about Entra or the command line: callers hand it keys built from
-//! plain strings and entries to keep. A corrupt, truncated or foreign-version entry is a miss.
+//! plain strings and entries to keep. A corrupt, truncated or foreign-version entry is a miss;
+//! so is an entry the file store does not trust (see `trust` and the README's Security section).
 
 mod entry;
 mod file_store;
@@ -10,6 +11,7 @@ mod keyring_store;
 mod location;
 mod lock;
 mod store;
+mod trust;
 
 pub use entry::{Account, AccountRecord, FORMAT_VERSION, TokenEntry};
 pub use key::CacheKey;

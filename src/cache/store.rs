@@ -2,9 +2,13 @@
 
 use super::entry::{AccountRecord, TokenEntry, Versioned, decode};
 use super::{CacheKey, KeyLock, file_store, keyring_store};
+use crate::sink::{Sink, Stderr};
 use anyhow::Context as _;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// What the user asked for with `--token-cache`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,13 +40,24 @@ impl Backend {
 const KEYRING_UNAVAILABLE_MARKER: &str = "keyring-unavailable";
 
 /// The token cache of one directory. Lock files always live in the directory, whatever the store.
-#[derive(Debug)]
 pub struct TokenCache {
     dir: PathBuf,
     mode: StoreMode,
     chosen: Backend,
     /// Set once the keyring failed in `auto` mode: from then on, files.
     fell_back: AtomicBool,
+    /// Where warnings go (an ignored entry, the keyring fallback).
+    sink: Arc<dyn Sink>,
+}
+
+impl std::fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenCache")
+            .field("dir", &self.dir)
+            .field("mode", &self.mode)
+            .field("backend", &self.backend())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Clone for TokenCache {
@@ -52,12 +67,27 @@ impl Clone for TokenCache {
             mode: self.mode,
             chosen: self.chosen,
             fell_back: AtomicBool::new(self.fell_back.load(Ordering::Relaxed)),
+            sink: Arc::clone(&self.sink),
         }
+    }
+}
+
+/// Says a warning once per process: a get-token reads the same entry up to three times, and a
+/// planted file should cost one line, not three.
+fn warn_once(sink: &dyn Sink, line: &str) {
+    static SAID: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+    let first = SAID
+        .lock()
+        .map(|mut said| said.insert(line.to_string()))
+        .unwrap_or(true);
+    if first {
+        sink.warn(line);
     }
 }
 
 impl TokenCache {
     /// Opens the cache without touching the keyring; `auto` looks only for the fallback marker.
+    /// Warnings go to stderr until [`TokenCache::with_sink`] says otherwise.
     pub fn open(mode: StoreMode, dir: PathBuf) -> TokenCache {
         let backend = match mode {
             StoreMode::File => Backend::File,
@@ -70,7 +100,14 @@ impl TokenCache {
             mode,
             chosen: backend,
             fell_back: AtomicBool::new(false),
+            sink: Arc::new(Stderr),
         }
+    }
+
+    /// Sends the cache's warnings to `sink` instead of stderr.
+    pub fn with_sink(mut self, sink: Arc<dyn Sink>) -> TokenCache {
+        self.sink = sink;
+        self
     }
 
     pub fn dir(&self) -> &Path {
@@ -112,28 +149,31 @@ impl TokenCache {
         self.write(key, record)
     }
 
-    /// Takes the per-key cross-process lock, blocking until it is free.
-    pub fn lock(&self, key: &CacheKey) -> anyhow::Result<KeyLock> {
-        file_store::ensure_dir(&self.dir).with_context(|| {
-            format!(
-                "cannot create the token cache directory {}",
-                self.dir.display()
-            )
-        })?;
+    /// Takes the per-key cross-process lock, waiting at most `max_wait`. `on_wait` is called once
+    /// if the wait passes a second (the caller says another kubectl-entra is signing in). A lock
+    /// whose holder died is free at once. Creates the cache directory (0700) if needed and
+    /// refuses one that is shared or not ours.
+    pub fn lock(
+        &self,
+        key: &CacheKey,
+        max_wait: Duration,
+        on_wait: &mut dyn FnMut(),
+    ) -> anyhow::Result<KeyLock> {
+        file_store::ensure_dir(&self.dir)?;
         let path = self.dir.join(format!("{}.lock", key.name()));
-        KeyLock::acquire(&path).with_context(|| format!("cannot lock {}", path.display()))
+        KeyLock::acquire(&path, max_wait, on_wait)
     }
 
     fn read<T: Versioned>(&self, key: &CacheKey) -> Option<T> {
         let bytes = match self.backend() {
-            Backend::File => file_store::read(&self.dir, key.name()),
+            Backend::File => self.read_file(key),
             Backend::Keyring => match keyring_store::read(key.name()) {
                 keyring_store::Lookup::Found(bytes) => Some(bytes),
                 keyring_store::Lookup::Missing => None,
                 keyring_store::Lookup::Unavailable(why) => {
                     if self.mode == StoreMode::Auto {
                         self.fall_back_to_files(&why);
-                        file_store::read(&self.dir, key.name())
+                        self.read_file(key)
                     } else {
                         tracing::debug!("keyring read failed: {why}");
                         None
@@ -151,6 +191,17 @@ impl TokenCache {
         value
     }
 
+    fn read_file(&self, key: &CacheKey) -> Option<Vec<u8>> {
+        match file_store::read(&self.dir, key.name()) {
+            file_store::Read::Found(bytes) => Some(bytes),
+            file_store::Read::Missing => None,
+            file_store::Read::Ignored(why) => {
+                warn_once(&*self.sink, &why);
+                None
+            }
+        }
+    }
+
     fn write<T: Versioned>(&self, key: &CacheKey, value: &T) -> anyhow::Result<()> {
         let bytes = serde_json::to_vec(value)?;
         if self.backend() == Backend::Keyring {
@@ -166,12 +217,7 @@ impl TokenCache {
                 ),
             }
         }
-        file_store::write(&self.dir, key.name(), &bytes).with_context(|| {
-            format!(
-                "cannot write the token cache in {}; check its permissions or pass --token-cache-dir",
-                self.dir.display()
-            )
-        })
+        file_store::write(&self.dir, key.name(), &bytes)
     }
 
     fn fall_back_to_files(&self, why: &str) {
@@ -180,15 +226,100 @@ impl TokenCache {
         if marker.exists() {
             return;
         }
-        eprintln!(
-            "kubectl-entra: the OS keyring is not available ({why}); keeping tokens in files under {} (0600). This is said once.",
-            self.dir.display()
+        warn_once(
+            &*self.sink,
+            &format!(
+                "the OS keyring is not available ({why}); keeping tokens in files under {} (0600). This is said once.",
+                self.dir.display()
+            ),
         );
-        let _ = file_store::ensure_dir(&self.dir).and_then(|()| std::fs::write(&marker, b""));
+        let created = file_store::ensure_dir(&self.dir).and_then(|()| {
+            file_store::open_options_no_follow()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&marker)
+                .map_err(anyhow::Error::from)
+        });
+        if let Err(e) = created {
+            tracing::debug!("cannot leave the keyring fallback marker: {e:#}");
+        }
     }
 
-    /// Removes one key from both stores. Returns whether anything was removed.
-    pub fn remove(&self, key: &CacheKey) -> anyhow::Result<bool> {
+    /// Removes `keys` from both stores while holding their locks, so a refresh in flight cannot
+    /// write a token back after this returns, then sweeps temp files no live writer holds.
+    /// Locks are taken in the order given (token keys before account keys, as the sign-in
+    /// flow's would be), within `max_wait` in all; `on_wait` is called at most once. Returns how
+    /// many keys had something to remove.
+    pub fn remove(
+        &self,
+        keys: &[CacheKey],
+        max_wait: Duration,
+        on_wait: &mut dyn FnMut(),
+    ) -> anyhow::Result<usize> {
+        // Refuses a shared or foreign directory before anything in it is touched.
+        file_store::ensure_dir(&self.dir)?;
+        let deadline = Instant::now() + max_wait;
+        let mut told = false;
+        let mut notice = || {
+            if !std::mem::replace(&mut told, true) {
+                on_wait();
+            }
+        };
+        let mut locks = Vec::with_capacity(keys.len());
+        for key in keys {
+            let left = deadline.saturating_duration_since(Instant::now());
+            locks.push(self.lock(key, left, &mut notice)?);
+        }
+        let mut count = 0;
+        for key in keys {
+            if self.remove_locked(key)? {
+                count += 1;
+            }
+        }
+        let swept = file_store::remove_orphaned_temp_files(&self.dir, Duration::ZERO);
+        tracing::debug!("removed {swept} orphaned temp files");
+        drop(locks);
+        Ok(count)
+    }
+
+    /// Removes every entry of this directory from both stores, under each key's lock (see
+    /// [`TokenCache::remove`]). Returns how many keys had something to remove.
+    pub fn remove_all(
+        &self,
+        max_wait: Duration,
+        on_wait: &mut dyn FnMut(),
+    ) -> anyhow::Result<usize> {
+        let read_dir = match std::fs::read_dir(&self.dir) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+            Err(e) => {
+                return Err(e).with_context(|| format!("cannot list {}", self.dir.display()));
+            }
+        };
+        // Lock files count too: a key being signed in for may have no entry yet.
+        let mut names = BTreeSet::new();
+        for item in read_dir.flatten() {
+            let file = item.file_name();
+            let Some(file) = file.to_str() else { continue };
+            let stem = file
+                .strip_suffix(".keyring.json")
+                .or_else(|| file.strip_suffix(".json"))
+                .or_else(|| file.strip_suffix(".lock"));
+            if let Some(key) = stem.and_then(CacheKey::from_name) {
+                names.insert(key.name().to_string());
+            }
+        }
+        let (tokens, accounts): (Vec<_>, Vec<_>) = names
+            .iter()
+            .filter_map(|name| CacheKey::from_name(name))
+            .partition(|key| key.name().starts_with("token-"));
+        let keys: Vec<CacheKey> = tokens.into_iter().chain(accounts).collect();
+        self.remove(&keys, max_wait, on_wait)
+    }
+
+    /// Removes one key from both stores; the caller holds its lock.
+    fn remove_locked(&self, key: &CacheKey) -> anyhow::Result<bool> {
         let mut removed = file_store::remove(&self.dir, key.name())
             .with_context(|| format!("cannot remove a cache file in {}", self.dir.display()))?;
         let marker = format!("{}.keyring", key.name());
@@ -206,37 +337,6 @@ impl TokenCache {
             }
         }
         Ok(removed)
-    }
-
-    /// Removes every entry of this directory from both stores. Returns how many were removed.
-    pub fn remove_all(&self) -> anyhow::Result<usize> {
-        let read_dir = match std::fs::read_dir(&self.dir) {
-            Ok(rd) => rd,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
-            Err(e) => {
-                return Err(e).with_context(|| format!("cannot list {}", self.dir.display()));
-            }
-        };
-        let mut keys = std::collections::BTreeSet::new();
-        for item in read_dir.flatten() {
-            let file = item.file_name();
-            let Some(file) = file.to_str() else { continue };
-            let stem = file
-                .strip_suffix(".keyring.json")
-                .or_else(|| file.strip_suffix(".json"));
-            if let Some(key) = stem.and_then(CacheKey::from_name) {
-                keys.insert(key.name().to_string());
-            }
-        }
-        let mut count = 0;
-        for name in keys {
-            if let Some(key) = CacheKey::from_name(&name)
-                && self.remove(&key)?
-            {
-                count += 1;
-            }
-        }
-        Ok(count)
     }
 }
 
@@ -274,6 +374,20 @@ mod tests {
         assert_eq!(cache.read_token(&key).unwrap().access_token, "two");
     }
 
+    fn no_wait() -> impl FnMut() {
+        || panic!("no wait expected")
+    }
+
+    const WAIT: Duration = Duration::from_secs(30);
+
+    fn account(rt: &str) -> AccountRecord {
+        AccountRecord {
+            version: FORMAT_VERSION,
+            refresh_token: rt.into(),
+            account: Account::default(),
+        }
+    }
+
     #[test]
     fn remove_and_remove_all() {
         let dir = tempfile::tempdir().unwrap();
@@ -281,22 +395,107 @@ mod tests {
         let a = CacheKey::token("a", "t", "c", "s", "m");
         let b = CacheKey::account("a", "t", "c");
         cache.write_token(&a, &entry("one")).unwrap();
-        cache
-            .write_account(
-                &b,
-                &AccountRecord {
-                    version: FORMAT_VERSION,
-                    refresh_token: "r".into(),
-                    account: Account::default(),
-                },
-            )
-            .unwrap();
-        let _lock = cache.lock(&a).unwrap();
-        assert!(cache.remove(&a).unwrap());
-        assert!(!cache.remove(&a).unwrap());
+        cache.write_account(&b, &account("r")).unwrap();
+        assert_eq!(cache.remove(&[a.clone()], WAIT, &mut no_wait()).unwrap(), 1);
+        assert_eq!(cache.remove(&[a.clone()], WAIT, &mut no_wait()).unwrap(), 0);
         cache.write_token(&a, &entry("one")).unwrap();
-        assert_eq!(cache.remove_all().unwrap(), 2);
+        assert_eq!(cache.remove_all(WAIT, &mut no_wait()).unwrap(), 2);
         assert!(cache.read_account(&b).is_none());
+        // Only the lock files stay: deleting them would break the lock.
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| !n.ends_with(".lock"))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+    }
+
+    /// A refresh holds the key's lock and writes the new token just before it lets go; logout
+    /// must remove what that refresh wrote, not be overtaken by it.
+    #[test]
+    fn remove_waits_for_a_refresh_in_flight_and_removes_what_it_wrote() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = TokenCache::open(StoreMode::File, dir.path().to_path_buf());
+        let token = CacheKey::token("a", "t", "c", "s", "m");
+        let acct = CacheKey::account("a", "t", "c");
+        cache.write_token(&token, &entry("old")).unwrap();
+        let held = cache.lock(&token, Duration::ZERO, &mut no_wait()).unwrap();
+        let (waiting_tx, waiting_rx) = std::sync::mpsc::channel();
+        let refresh = std::thread::spawn({
+            let cache = cache.clone();
+            let (token, acct) = (token.clone(), acct.clone());
+            move || {
+                // Logout is waiting: the refresh finishes now, writes, then unlocks.
+                waiting_rx.recv().unwrap();
+                cache.write_token(&token, &entry("refreshed")).unwrap();
+                cache.write_account(&acct, &account("rt")).unwrap();
+                drop(held);
+            }
+        });
+        let mut notices = 0;
+        let removed = cache
+            .remove(&[token.clone(), acct.clone()], WAIT, &mut || {
+                notices += 1;
+                waiting_tx.send(()).unwrap();
+            })
+            .unwrap();
+        refresh.join().unwrap();
+        assert_eq!(notices, 1);
+        assert_eq!(removed, 2);
+        assert!(
+            cache.read_token(&token).is_none(),
+            "the refresh's token is gone"
+        );
+        assert!(cache.read_account(&acct).is_none());
+    }
+
+    #[test]
+    fn remove_gives_up_on_a_lock_held_too_long_and_keeps_the_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = TokenCache::open(StoreMode::File, dir.path().to_path_buf());
+        let token = CacheKey::token("a", "t", "c", "s", "m");
+        cache.write_token(&token, &entry("one")).unwrap();
+        let _held = cache.lock(&token, Duration::ZERO, &mut no_wait()).unwrap();
+        let err = cache
+            .remove(&[token.clone()], Duration::from_millis(300), &mut || {})
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("has held the token cache lock"),
+            "{err}"
+        );
+        assert_eq!(cache.read_token(&token).unwrap().access_token, "one");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_untrusted_entry_is_a_miss_with_one_warning_per_process() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let recorder = Arc::new(crate::sink::Recorder::default());
+        let cache =
+            TokenCache::open(StoreMode::File, dir.path().join("c")).with_sink(recorder.clone());
+        let key = CacheKey::token("a", "t", "c", "s", "m");
+        cache.write_token(&key, &entry("planted")).unwrap();
+        let path = file_store::entry_path(cache.dir(), key.name());
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        for _ in 0..3 {
+            assert!(cache.read_token(&key).is_none());
+        }
+        assert!(cache.clone().read_token(&key).is_none());
+        let lines = recorder.lines();
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(lines[0].contains("mode 0644"), "{lines:?}");
+        assert!(!lines[0].contains("planted"));
+    }
+
+    #[test]
+    fn logout_sweeps_orphaned_temp_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = TokenCache::open(StoreMode::File, dir.path().to_path_buf());
+        let orphan = dir.path().join(".tmp-abc123.partial");
+        std::fs::write(&orphan, b"{\"refresh_token\":\"x\"}").unwrap();
+        cache.remove_all(WAIT, &mut no_wait()).unwrap();
+        assert!(!orphan.exists());
     }
 
     #[test]
@@ -310,8 +509,11 @@ mod tests {
     #[test]
     fn auto_falls_back_to_files_and_remembers_it() {
         let dir = tempfile::tempdir().unwrap();
-        let cache = TokenCache::open(StoreMode::Auto, dir.path().join("c"));
+        let recorder = Arc::new(crate::sink::Recorder::default());
+        let cache =
+            TokenCache::open(StoreMode::Auto, dir.path().join("c")).with_sink(recorder.clone());
         cache.fall_back_to_files("test: no keyring");
+        assert_eq!(recorder.lines().len(), 1);
         assert_eq!(cache.backend(), Backend::File);
         assert!(cache.dir().join(KEYRING_UNAVAILABLE_MARKER).exists());
         // A later process starts on files straight away.

@@ -2,34 +2,49 @@
 //!
 //! Without --all it removes the token of the selected server id and the sign-in's refresh token
 //! (shared by every server id of that authority, tenant and client), so no silent refresh remains.
+//! Each key is removed under its lock, so a refresh in flight finishes (within --timeout) before
+//! the removal and cannot write its token back after logout said it was gone. Temp files left by
+//! a killed run (they hold refresh tokens too) go as well.
 
 use crate::cli::LogoutArgs;
 use crate::entra::Settings;
+use crate::say;
 use std::process::ExitCode;
 
 pub fn run(args: LogoutArgs) -> anyhow::Result<ExitCode> {
     let settings = Settings::from_args(&args.auth)?;
     let cache = settings.open_cache();
+    let max_wait = settings.timeout;
+    let mut notice = || {
+        say!(
+            "kubectl-entra: another kubectl-entra is signing in; waiting for it (up to {}s) before removing the tokens ...",
+            max_wait.as_secs()
+        )
+    };
     if args.all {
-        let count = cache.remove_all()?;
-        eprintln!(
+        let count = cache.remove_all(max_wait, &mut notice)?;
+        say!(
             "Removed {count} cached entr{} (files under {} and their keyring entries).",
             if count == 1 { "y" } else { "ies" },
             cache.dir().display()
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let token = cache.remove(&settings.token_key())?;
-    let account = cache.remove(&settings.account_key())?;
-    if token || account {
-        eprintln!(
+    // Token key first, then the account key: the order every lock holder uses.
+    let keys = [settings.token_key(), settings.account_key()];
+    if cache.remove(&keys, max_wait, &mut notice)? > 0 {
+        say!(
             "Signed out: removed the cached tokens of tenant {}, client {}, server {}.",
-            settings.tenant, settings.client_id, settings.resource
+            settings.tenant,
+            settings.client_id,
+            settings.resource
         );
     } else {
-        eprintln!(
+        say!(
             "Nothing to remove: no cached tokens for tenant {}, client {}, server {}.",
-            settings.tenant, settings.client_id, settings.resource
+            settings.tenant,
+            settings.client_id,
+            settings.resource
         );
     }
     Ok(ExitCode::SUCCESS)

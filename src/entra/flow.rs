@@ -35,6 +35,12 @@ pub fn cached_fresh(s: &Settings, cache: &TokenCache) -> Option<TokenEntry> {
     (entry.seconds_left(now()) > REFRESH_BEFORE_SECONDS).then_some(entry)
 }
 
+/// How long to wait for another process's sign-in: it may be showing a device code, which
+/// Entra keeps valid for 15 minutes, or refreshing, which each network call bounds.
+fn lock_wait(s: &Settings) -> std::time::Duration {
+    s.timeout.max(std::time::Duration::from_secs(15 * 60))
+}
+
 /// The whole path. Safe to run from many processes at once: one of them refreshes or signs in,
 /// the others wait on the lock and then find the new token in the cache.
 pub async fn acquire(s: &Settings, cache: &TokenCache) -> anyhow::Result<Outcome> {
@@ -49,9 +55,15 @@ pub async fn acquire(s: &Settings, cache: &TokenCache) -> anyhow::Result<Outcome
     let _lock = {
         let cache = cache.clone();
         let key = key.clone();
+        let max_wait = lock_wait(s);
         tokio::task::spawn_blocking(move || {
             tracing::debug!("waiting for the cache lock {}", key.name());
-            cache.lock(&key)
+            cache.lock(&key, max_wait, &mut || {
+                crate::say!(
+                    "kubectl-entra: another kubectl-entra is signing in; waiting for it (up to {}s) ...",
+                    max_wait.as_secs()
+                )
+            })
         })
         .await??
     };

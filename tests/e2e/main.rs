@@ -24,6 +24,8 @@ mod completion_drift;
 mod completion_shells;
 mod convert_kubeconfig;
 mod credential_resource;
+#[cfg(unix)]
+mod get_token_cache_trust;
 mod get_token_concurrency;
 mod get_token_errors;
 mod get_token_flow;
