@@ -12,7 +12,8 @@ use crate::cache::TokenEntry;
 pub const REFRESH_BEFORE_SECONDS: i64 = 300;
 
 /// Seconds before expiry at which `entry` is refreshed. The lifetime is the token's `exp - iat`
-/// (both the issuer's clock); a token that does not say gets the full five minutes.
+/// (both on the issuer's clock, so local clock skew does not change it); a token that does not
+/// say gets the full five minutes.
 pub fn refresh_window(entry: &TokenEntry) -> i64 {
     match lifetime(entry) {
         Some(lifetime) if lifetime > 0 => (lifetime / 4).min(REFRESH_BEFORE_SECONDS),
@@ -34,7 +35,7 @@ fn lifetime(entry: &TokenEntry) -> Option<i64> {
         .get("exp")
         .and_then(|e| e.as_i64())
         .unwrap_or(entry.expires_on);
-    Some(exp.min(entry.expires_on).saturating_sub(iat))
+    Some(exp.saturating_sub(iat))
 }
 
 #[cfg(test)]
