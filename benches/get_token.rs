@@ -71,7 +71,7 @@ fn warm_cache(auth_flags: &[&str]) {
     let Command::GetToken(args) = Cli::try_parse_from(argv).expect("flags").command else {
         unreachable!("parsed get-token")
     };
-    let settings = Settings::from_args(&args).expect("settings");
+    let settings = Settings::try_from(&args).expect("settings");
     let cache = TokenCache::open(StoreMode::File, settings.cache_dir.clone());
     let exp = jiff::Timestamp::now().as_second() + 3600;
     let enc = base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -15,6 +15,7 @@ pub mod entra;
 pub mod graph;
 pub mod k8s;
 pub mod kubeconfig;
+pub mod net;
 pub mod output;
 pub mod sink;
 

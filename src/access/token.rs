@@ -105,12 +105,14 @@ impl TokenView {
 /// The cached token for the sign-in settings of a kubeconfig user, without signing in.
 /// Ok(None) when nothing is cached.
 pub fn peek_cached(auth: &crate::cli::AuthArgs) -> anyhow::Result<Option<CachedToken>> {
-    Ok(crate::entra::peek(auth)?.map(|view| CachedToken {
-        claims: view.claims,
-        expires_on: view.expires_on.as_second(),
-        store: view.store.to_string(),
-        location: view.location,
-    }))
+    Ok(
+        crate::entra::peek(&crate::entra::Settings::try_from(auth)?)?.map(|view| CachedToken {
+            claims: view.claims,
+            expires_on: view.expires_on.as_second(),
+            store: view.store.to_string(),
+            location: view.location,
+        }),
+    )
 }
 
 /// `1h4m`, `4m30s`, `expired 2m ago`: the time left, for people.

@@ -7,6 +7,7 @@ mod access;
 mod auth;
 mod bind;
 mod convert;
+mod settings;
 
 pub use access::{CanIArgs, WhoamiArgs};
 pub use auth::{AuthArgs, LoginArgs, LogoutArgs, TokenCacheKind};

@@ -1,57 +1,55 @@
-//! The device-code sign-in: ask for a code, show Entra's message on stderr, poll until the user
-//! finishes, declines or the code expires. The wait is bounded by `expires_in` only.
+//! The device-code sign-in: ask for a code, show Entra's message, poll until the user finishes,
+//! declines or the code expires. The wait is bounded by `expires_in` only.
 
-use super::http::{Http, Reply};
-use super::settings::Settings;
-use super::wire::{DeviceCodeResponse, TokenResponse};
-use std::time::{Duration, Instant};
+use super::authority::{BoxFuture, Grant, TokenRequest};
+use super::http::Reply;
+use super::sign_in::{SignIn, SignInContext};
+use super::wire::TokenResponse;
+use std::time::Duration;
 
-/// RFC 8628's grant type (Entra also accepts the bare `device_code` that MSAL sends).
-const GRANT_DEVICE_CODE: &str = "urn:ietf:params:oauth:grant-type:device_code";
+pub struct DeviceCode;
 
-pub async fn sign_in(http: &Http, s: &Settings) -> anyhow::Result<TokenResponse> {
+impl SignIn for DeviceCode {
+    fn returns_refresh_token(&self) -> bool {
+        true
+    }
+
+    fn sign_in<'a>(
+        &'a self,
+        cx: &'a SignInContext<'a>,
+    ) -> BoxFuture<'a, anyhow::Result<TokenResponse>> {
+        Box::pin(sign_in(cx))
+    }
+}
+
+async fn sign_in(cx: &SignInContext<'_>) -> anyhow::Result<TokenResponse> {
+    let s = cx.settings;
     let scope = s.scope();
-    let code: DeviceCodeResponse = match http
-        .post_form(
-            &s.devicecode_endpoint()?,
-            &[("client_id", &s.client_id), ("scope", &scope)],
-            "the device code request",
-        )
-        .await?
-    {
+    let code = match cx.authority.device_code(&s.client_id, &scope).await? {
         Reply::Ok(code) => code,
         Reply::Oauth(e) => anyhow::bail!(
             "the authority refused to start a device-code sign-in: {e}; check --tenant-id, --client-id and --server-id"
         ),
     };
-    eprintln!("{}", code.prompt());
+    cx.sink.info(&code.prompt());
 
-    let started = Instant::now();
-    let expires = Duration::from_secs(code.expires_seconds());
+    let started = cx.clock.now();
+    let expires = code.expires_seconds() as i64;
     let mut interval = code.poll_interval();
-    let token_endpoint = s.token_endpoint()?;
     loop {
-        if started.elapsed() + interval > expires {
+        let elapsed = cx.clock.now().saturating_sub(started);
+        if elapsed.saturating_add(interval.as_secs() as i64) > expires {
             anyhow::bail!(
-                "the device code expired after {} s without a finished sign-in; run the command again for a new code",
-                expires.as_secs()
+                "the device code expired after {expires} s without a finished sign-in; run the command again for a new code"
             );
         }
-        tokio::time::sleep(interval).await;
-        let reply = http
-            .post_form::<TokenResponse>(
-                &token_endpoint,
-                &[
-                    ("grant_type", GRANT_DEVICE_CODE),
-                    ("client_id", &s.client_id),
-                    ("device_code", &code.device_code),
-                    ("client_info", "1"),
-                    ("scope", &scope),
-                ],
-                "the sign-in poll",
-            )
-            .await?;
-        let e = match reply {
+        cx.clock.sleep(interval).await;
+        let request = TokenRequest {
+            client_id: &s.client_id,
+            scope: &scope,
+            grant: Grant::DeviceCode(&code.device_code),
+        };
+        let e = match cx.authority.token(request).await? {
             Reply::Ok(token) => return Ok(token),
             Reply::Oauth(e) => e,
         };

@@ -2,6 +2,7 @@
 //! `trace_id`, `suberror`. The description is shown as is and never parsed.
 
 use super::wire::flexible_i64;
+use crate::sink::printable;
 use serde::Deserialize;
 
 /// An OAuth error answered by the authority.
@@ -59,11 +60,12 @@ impl EntraError {
         self.error_codes.first().map(|c| format!("AADSTS{c}"))
     }
 
-    /// `invalid_grant, AADSTS50173` — the short form for one-line messages.
+    /// `invalid_grant, AADSTS50173` — the short form for one-line messages (printable).
     pub fn short(&self) -> String {
+        let error = printable(&self.error);
         match self.aadsts() {
-            Some(code) => format!("{}, {code}", self.error),
-            None => self.error.clone(),
+            Some(code) => format!("{error}, {code}"),
+            None => error.into_owned(),
         }
     }
 
@@ -77,27 +79,32 @@ impl EntraError {
 }
 
 impl std::fmt::Display for EntraError {
+    /// Every field came from the network: shown through `printable`, so an escape sequence in
+    /// a description or id cannot drive the terminal that reads the `error: ...` line.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} (HTTP {})", self.short(), self.status)?;
+        write!(f, "{} (HTTP {})", printable(&self.short()), self.status)?;
         if let Some(d) = self.error_description.as_deref().filter(|d| !d.is_empty()) {
-            // Older responses put the trace tail after \r\n; keep it on one line.
-            let d = d.replace(['\r', '\n'], " ");
-            write!(f, ": {}", d.trim())?;
+            // Older responses put the trace tail after \r\n; `printable` keeps it on one line.
+            write!(f, ": {}", printable(d.trim()))?;
         }
         if let Some(sub) = self.suberror.as_deref() {
-            write!(f, " [suberror: {sub}]")?;
+            write!(f, " [suberror: {}]", printable(sub))?;
         }
         if let Some(id) = self.correlation_id.as_deref() {
-            write!(f, " [correlation id: {id}]")?;
+            write!(f, " [correlation id: {}]", printable(id))?;
         }
         if let Some(id) = self.trace_id.as_deref() {
-            write!(f, " [trace id: {id}]")?;
+            write!(f, " [trace id: {}]", printable(id))?;
         }
         if self.retries > 0 {
             write!(f, " (after {} retries)", self.retries)?;
         }
         if let Some(secs) = self.retry_after.as_deref() {
-            write!(f, "; the authority asks to retry after {secs} s")?;
+            write!(
+                f,
+                "; the authority asks to retry after {} s",
+                printable(secs)
+            )?;
         }
         Ok(())
     }
@@ -136,6 +143,16 @@ mod tests {
         assert_eq!(e.aadsts(), None);
         assert!(!e.needs_new_sign_in());
         assert_eq!(e.to_string(), "invalid_client (HTTP 401)");
+    }
+
+    #[test]
+    fn escape_sequences_from_the_server_are_shown_not_sent() {
+        let body = br#"{"error":"invalid_grant\u001b[2J","error_description":"AADSTS1: x\u001b]0;owned\u0007 y","error_codes":[1],"correlation_id":"c\u001b[31m","trace_id":"t\u009b1m","suberror":"s\u001b"}"#;
+        let e = EntraError::parse(400, body).unwrap();
+        let text = e.to_string();
+        assert!(!text.chars().any(char::is_control), "{text:?}");
+        assert!(text.contains("\\u{1b}]0;owned"), "{text}");
+        assert!(!e.short().chars().any(char::is_control));
     }
 
     #[test]

@@ -1,7 +1,10 @@
-//! Form POSTs to the authority, each bounded by `--timeout`, with errors that name the call and
-//! never include the request body (it holds refresh tokens and device codes).
+//! Form POSTs to the authority through `crate::net`: no redirects, answers read with a size
+//! limit, `Retry-After` honoured within bounds, errors that name the call and never include the
+//! request body (it holds refresh tokens and device codes).
 
 use super::error::EntraError;
+use crate::net::{self, Clock, RetryPolicy};
+use crate::sink::{Sink, printable};
 use serde::de::DeserializeOwned;
 use std::time::Duration;
 use url::Url;
@@ -12,40 +15,43 @@ pub enum Reply<T> {
     Oauth(EntraError),
 }
 
-/// How many times one call is repeated when the authority asks with `Retry-After`.
-pub const MAX_RETRIES: u32 = 2;
-/// The longest `Retry-After` honoured by waiting; longer ones end the call with an error.
-pub const MAX_RETRY_AFTER_SECONDS: u64 = 30;
-
-pub struct Http {
+pub struct EntraHttp<'a> {
     client: reqwest::Client,
     timeout: Duration,
+    retry: RetryPolicy,
+    clock: &'a dyn Clock,
+    sink: &'a dyn Sink,
 }
 
-impl Http {
-    pub fn new(timeout: Duration) -> anyhow::Result<Http> {
-        let client = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .user_agent(concat!("kubectl-entra/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| anyhow::anyhow!("cannot set up HTTPS: {e}"))?;
-        Ok(Http { client, timeout })
+impl<'a> EntraHttp<'a> {
+    pub fn new(
+        timeout: Duration,
+        clock: &'a dyn Clock,
+        sink: &'a dyn Sink,
+    ) -> anyhow::Result<EntraHttp<'a>> {
+        Ok(EntraHttp {
+            client: net::client(timeout)?,
+            timeout,
+            retry: RetryPolicy::entra(),
+            clock,
+            sink,
+        })
     }
 
     /// POSTs a form. `what` names the call in errors ("the device code request").
     ///
-    /// Throttling (429) and server errors (5xx) that carry `Retry-After: N` are retried after N
-    /// seconds, as MSAL honours it, but at most [`MAX_RETRIES`] times and only when N is at most
-    /// [`MAX_RETRY_AFTER_SECONDS`]: kubectl is waiting, so a longer pause is a clear error instead.
+    /// Throttling (429) and server errors (5xx) that carry `Retry-After` are retried as MSAL
+    /// does, within [`RetryPolicy::entra`]'s bounds: kubectl is waiting, so a longer pause is a
+    /// clear error instead.
     pub async fn post_form<T: DeserializeOwned>(
         &self,
         url: &Url,
-        form: &[(&str, &str)],
+        form: Vec<(&str, &str)>,
         what: &str,
     ) -> anyhow::Result<Reply<T>> {
-        let host = url.host_str().unwrap_or("the authority").to_string();
-        let mut attempt = 0;
+        net::ensure_secret_url(url, what)?;
+        let host = printable(url.host_str().unwrap_or("the authority")).into_owned();
+        let mut attempt = 1;
         loop {
             tracing::debug!("POST {url} ({what})");
             let request_id = uuid::Uuid::new_v4().to_string();
@@ -55,35 +61,42 @@ impl Http {
                 .header("client-request-id", &request_id)
                 .header("return-client-request-id", "true")
                 .header(reqwest::header::ACCEPT, "application/json")
-                .form(form)
+                .form(&form)
                 .send()
                 .await
-                .map_err(|e| self.transport_error(e, what, &host))?;
+                .map_err(|e| self.transport_error(&e, what, &host))?;
             let status = response.status();
+            if let Some(target) = net::redirect_target(&response) {
+                return Err(net::redirect_error(what, &host, status.as_u16(), &target));
+            }
             let retry_after = response
                 .headers()
                 .get(reqwest::header::RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
-                .map(|v| v.trim().to_string());
-            let body = response
-                .bytes()
+                .map(|v| printable(v.trim()).into_owned());
+            let body = net::read_capped(response, net::ENTRA_BODY_LIMIT)
                 .await
-                .map_err(|e| self.transport_error(e, what, &host))?;
+                .map_err(|e| match e {
+                    net::BodyError::Transport(e) => self.transport_error(&e, what, &host),
+                    other => anyhow::anyhow!("{what}: {other}"),
+                })?;
             tracing::debug!("{what}: HTTP {} ({} bytes)", status.as_u16(), body.len());
             let busy = status.as_u16() == 429 || status.is_server_error();
-            let wait = retry_after.as_deref().and_then(|v| v.parse::<u64>().ok());
-            if busy
-                && attempt < MAX_RETRIES
-                && let Some(secs) = wait.filter(|s| *s <= MAX_RETRY_AFTER_SECONDS)
-            {
+            let wait = retry_after
+                .as_deref()
+                .and_then(|v| net::parse_retry_after(v, self.clock.now()));
+            if busy && let Some(wait) = self.retry.wait(attempt, wait) {
+                let retries = self.retry.max_attempts - 1;
+                self.sink.info(&format!(
+                    "{host} answered HTTP {} to {what} and asks to retry after {} s; retrying ({attempt} of {retries}).",
+                    status.as_u16(),
+                    wait.as_secs()
+                ));
+                self.clock.sleep(wait).await;
                 attempt += 1;
-                eprintln!(
-                    "kubectl-entra: {host} answered HTTP {} to {what} and asks to retry after {secs} s; retrying ({attempt} of {MAX_RETRIES}).",
-                    status.as_u16()
-                );
-                tokio::time::sleep(Duration::from_secs(secs)).await;
                 continue;
             }
+            let retries = attempt - 1;
             if status.is_success() {
                 return match serde_json::from_slice::<T>(&body) {
                     Ok(value) => Ok(Reply::Ok(value)),
@@ -95,13 +108,13 @@ impl Http {
                 };
             }
             if let Some(mut err) = EntraError::parse(status.as_u16(), &body) {
-                err.retries = attempt;
+                err.retries = retries;
                 err.retry_after = retry_after;
                 tracing::debug!("{what}: {}", err.short());
                 return Ok(Reply::Oauth(err));
             }
-            let retried = if attempt > 0 {
-                format!(" (after {attempt} retries)")
+            let retried = if retries > 0 {
+                format!(" (after {retries} retries)")
             } else {
                 String::new()
             };
@@ -120,7 +133,7 @@ impl Http {
         }
     }
 
-    fn transport_error(&self, e: reqwest::Error, what: &str, host: &str) -> anyhow::Error {
+    fn transport_error(&self, e: &reqwest::Error, what: &str, host: &str) -> anyhow::Error {
         if e.is_timeout() {
             anyhow::anyhow!(
                 "{what}: no answer from {host} within {} (--timeout); check the network or raise --timeout",
@@ -128,15 +141,9 @@ impl Http {
             )
         } else {
             // reqwest's message names the URL (no secrets: those travel in the body).
-            let mut text = e.to_string();
-            let mut source = std::error::Error::source(&e);
-            while let Some(s) = source {
-                text.push_str(": ");
-                text.push_str(&s.to_string());
-                source = s.source();
-            }
             anyhow::anyhow!(
-                "{what}: cannot reach {host} ({text}); check the network and --authority-host"
+                "{what}: cannot reach {host} ({}); check the network and --authority-host",
+                net::describe_transport(e)
             )
         }
     }
@@ -166,6 +173,8 @@ fn humanize(d: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::net::{ManualClock, SystemClock};
+    use crate::sink::Recorder;
 
     #[test]
     fn json_errors_never_quote_the_body() {
@@ -181,5 +190,149 @@ mod tests {
         assert!(text.contains("another shape"), "{text}");
         let e = serde_json::from_slice::<T>(br#"{"access_token":"#).unwrap_err();
         assert!(describe_json_error(&e).contains("truncated"));
+    }
+
+    async fn post(head: &'static str, chunks: Option<usize>) -> anyhow::Result<Reply<()>> {
+        let url = crate::net::body::tests::endless_server(head, chunks).await;
+        let sink = Recorder::default();
+        let http = EntraHttp::new(Duration::from_secs(10), &SystemClock, &sink)?;
+        let url = Url::parse(&url)?.join("t/oauth2/v2.0/token")?;
+        http.post_form(
+            &url,
+            vec![("refresh_token", "RT-secret")],
+            "the token refresh",
+        )
+        .await
+    }
+
+    #[tokio::test]
+    async fn a_huge_token_answer_is_a_clear_error() {
+        let err = post(
+            "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n",
+            None,
+        )
+        .await
+        .err()
+        .expect("refused");
+        let text = format!("{err:#}");
+        assert!(
+            text.contains("the token refresh") && text.contains("1048576"),
+            "{text}"
+        );
+        assert!(text.contains("127.0.0.1"), "{text}");
+        // An error body is capped too.
+        let err = post(
+            "HTTP/1.1 400 Bad Request\r\ntransfer-encoding: chunked\r\n\r\n",
+            None,
+        )
+        .await
+        .err()
+        .expect("refused");
+        assert!(format!("{err:#}").contains("larger than"), "{err:#}");
+    }
+
+    #[tokio::test]
+    async fn a_redirect_is_an_error_naming_the_target() {
+        let err = post(
+            "HTTP/1.1 302 Found\r\nlocation: https://evil.example/t\r\ncontent-length: 0\r\n\r\n",
+            Some(0),
+        )
+        .await
+        .err()
+        .expect("refused");
+        let text = format!("{err:#}");
+        assert!(
+            text.contains("evil.example") && text.contains("302"),
+            "{text}"
+        );
+        assert!(!text.contains("RT-secret"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn secrets_never_go_to_plain_http_elsewhere() {
+        let sink = Recorder::default();
+        let http = EntraHttp::new(Duration::from_secs(1), &SystemClock, &sink).unwrap();
+        let url = Url::parse("http://login.example.com/t/oauth2/v2.0/token").unwrap();
+        let err = http
+            .post_form::<()>(&url, vec![("refresh_token", "RT")], "the token refresh")
+            .await
+            .err()
+            .expect("refused");
+        assert!(err.to_string().contains("only https"), "{err}");
+    }
+
+    /// A server answering 429 with `Retry-After: <secs>` `busy` times, then `{}`.
+    async fn throttling_server(
+        busy: usize,
+        secs: u64,
+    ) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let calls = std::sync::Arc::new(AtomicUsize::new(0));
+        let seen = calls.clone();
+        tokio::spawn(async move {
+            while let Ok((mut sock, _)) = listener.accept().await {
+                let n = seen.fetch_add(1, Ordering::SeqCst);
+                let mut buf = vec![0u8; 16 * 1024];
+                let _ = sock.read(&mut buf).await;
+                let reply = if n < busy {
+                    format!(
+                        "HTTP/1.1 429 Too Many Requests\r\nretry-after: {secs}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                    )
+                } else {
+                    "HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}"
+                        .to_string()
+                };
+                let _ = sock.write_all(reply.as_bytes()).await;
+            }
+        });
+        (format!("http://{addr}/token"), calls)
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Empty {}
+
+    #[tokio::test]
+    async fn retry_after_is_honoured_within_bounds_on_the_passed_clock() {
+        let (url, calls) = throttling_server(2, 30).await;
+        let clock = ManualClock::at(1_000);
+        let sink = Recorder::default();
+        let http = EntraHttp::new(Duration::from_secs(5), &clock, &sink).unwrap();
+        let reply = http
+            .post_form::<Empty>(&Url::parse(&url).unwrap(), vec![], "the token refresh")
+            .await
+            .unwrap();
+        assert!(matches!(reply, Reply::Ok(_)));
+        assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 3);
+        assert_eq!(
+            clock.slept(),
+            vec![Duration::from_secs(30); 2],
+            "two waits on the passed clock"
+        );
+        let lines = sink.lines();
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(
+            lines[0].contains("retry after 30 s") && lines[1].contains("2 of 2"),
+            "{lines:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn retry_after_beyond_the_bound_is_refused_at_once() {
+        let (url, calls) = throttling_server(5, 31).await;
+        let clock = ManualClock::at(1_000);
+        let sink = Recorder::default();
+        let http = EntraHttp::new(Duration::from_secs(5), &clock, &sink).unwrap();
+        let err = http
+            .post_form::<Empty>(&Url::parse(&url).unwrap(), vec![], "the token refresh")
+            .await
+            .err()
+            .expect("refused");
+        assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert!(err.to_string().contains("retry after 31 s"), "{err}");
+        assert!(sink.lines().is_empty());
+        assert!(clock.slept().is_empty(), "no wait");
     }
 }

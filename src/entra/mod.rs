@@ -1,5 +1,10 @@
-//! Microsoft Entra ID: clouds and authority hosts, device-code and refresh flows, token claims.
+//! Microsoft Entra ID: clouds and authority hosts, the token path and its sign-in modes, token
+//! claims.
+//!
+//! Seams: the authority ([`Authority`]), the sign-in mode ([`SignIn`]), the clock
+//! ([`Clock`]) and the message sink ([`Sink`]) are passed in; [`acquire`] wires the real ones.
 
+mod authority;
 mod claims;
 mod cloud;
 mod device_code;
@@ -7,18 +12,60 @@ mod error;
 mod flow;
 mod http;
 mod interrupt;
-mod refresh;
 mod settings;
+mod sign_in;
+mod tenant;
+mod token_answer;
+mod window;
 mod wire;
 
+#[cfg(test)]
+mod flow_tests;
+
+pub use authority::{Authority, BoxFuture, EntraAuthority, Grant, TokenRequest};
 pub use claims::{account as account_from_jwt, payload as jwt_payload};
 pub use cloud::{Cloud, parse_authority};
 pub use error::EntraError;
-pub use flow::{Outcome, REFRESH_BEFORE_SECONDS, Source, acquire, cached_fresh, now};
+pub use flow::{Flow, Outcome, Source, cached_fresh};
+pub use http::Reply;
 pub use interrupt::{Interrupted, until_interrupted};
 pub use settings::{DEFAULT_ENVIRONMENT, LoginMode, Settings, parse_timeout};
+pub use sign_in::{SignIn, SignInContext, for_mode};
+pub use tenant::validate_tenant;
+pub use token_answer::MAX_LIFETIME_SECONDS;
+pub use window::{REFRESH_BEFORE_SECONDS, is_fresh, refresh_window};
+pub use wire::{DeviceCodeResponse, TokenResponse};
 
-use crate::cli::AuthArgs;
+pub use crate::net::{Clock, SystemClock};
+use crate::sink::Sink;
+
+/// The token path with the real authority (Entra over HTTPS), the settings' sign-in mode and
+/// the system clock. The HTTP client is only built when the cache cannot answer.
+pub async fn acquire(
+    s: &Settings,
+    cache: &crate::cache::TokenCache,
+    sink: &dyn Sink,
+) -> anyhow::Result<Outcome> {
+    let clock = SystemClock;
+    if let Some(entry) = cached_fresh(s, cache, clock.now()) {
+        return Ok(Outcome {
+            entry,
+            source: Source::Cache,
+        });
+    }
+    let authority = EntraAuthority::new(s, &clock, sink)?;
+    let sign_in = for_mode(s.login);
+    Flow {
+        settings: s,
+        cache,
+        authority: &authority,
+        sign_in: sign_in.as_ref(),
+        clock: &clock,
+        sink,
+    }
+    .acquire()
+    .await
+}
 
 /// An access token with its expiry. Debug never shows the token.
 #[derive(Clone)]
@@ -37,12 +84,16 @@ impl std::fmt::Debug for AccessToken {
 }
 
 /// A token for another resource (e.g. `https://graph.microsoft.com`) for the account signed in
-/// with `args` (same authority, tenant and client): from the cache, else silently with the cached
-/// refresh token, else a device-code sign-in (prompt on stderr).
-pub async fn token_for_resource(args: &AuthArgs, resource: &str) -> anyhow::Result<AccessToken> {
-    let settings = Settings::from_args(args)?.for_resource(resource);
+/// with `settings` (same authority, tenant and client): from the cache, else silently with the
+/// cached refresh token, else a sign-in (prompt through `sink`).
+pub async fn token_for_resource(
+    settings: &Settings,
+    resource: &str,
+    sink: &dyn Sink,
+) -> anyhow::Result<AccessToken> {
+    let settings = settings.for_resource(resource);
     let cache = settings.open_cache();
-    let outcome = acquire(&settings, &cache).await?;
+    let outcome = acquire(&settings, &cache, sink).await?;
     Ok(AccessToken {
         secret: outcome.entry.access_token,
         expires_on: jiff::Timestamp::from_second(outcome.entry.expires_on)
@@ -66,10 +117,9 @@ pub struct CachedView {
     pub location: String,
 }
 
-/// The cached token of the sign-in `args` selects (server id included), or None. No network,
-/// no lock, no device code; the token may be expired (compare `expires_on`).
-pub fn peek(args: &AuthArgs) -> anyhow::Result<Option<CachedView>> {
-    let settings = Settings::from_args(args)?;
+/// The cached token of the sign-in `settings` selects (server id included), or None. No
+/// network, no lock, no sign-in; the token may be expired (compare `expires_on`).
+pub fn peek(settings: &Settings) -> anyhow::Result<Option<CachedView>> {
     let cache = settings.open_cache();
     let key = settings.token_key();
     let Some(entry) = cache.read_token(&key) else {

@@ -1,8 +1,7 @@
-//! Sign-in settings resolved from the flags: authority, tenant, client, scope, mode, timeout.
+//! Sign-in settings, validated: authority, tenant, client, scope, mode, timeout, cache. Built
+//! from the flags in `cli/settings.rs`; this layer never sees clap.
 
-use super::cloud::{Cloud, parse_authority};
 use crate::cache::{CacheKey, StoreMode, TokenCache};
-use crate::cli::{AuthArgs, TokenCacheKind};
 use std::path::PathBuf;
 use std::time::Duration;
 use url::Url;
@@ -51,57 +50,6 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn from_args(args: &AuthArgs) -> anyhow::Result<Settings> {
-        // Check the environment name even when --authority-host overrides it: a typo is a typo.
-        let cloud = Cloud::from_name(&args.environment)?;
-        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        let authority = match authority_choice(
-            args,
-            env("AZURE_AUTHORITY_HOST").as_deref(),
-            env("AZURE_ENVIRONMENT").as_deref(),
-        ) {
-            Some(host) => parse_authority(host)?,
-            None => parse_authority(cloud.authority_host())?,
-        };
-        let tenant = args.tenant_id.trim().to_string();
-        if tenant.is_empty()
-            || !tenant
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b))
-        {
-            anyhow::bail!(
-                "--tenant-id {:?} is not a tenant id, domain or alias (organizations, common)",
-                args.tenant_id
-            );
-        }
-        let client_id = args.client_id.trim().to_string();
-        if client_id.is_empty() {
-            anyhow::bail!("--client-id must not be empty");
-        }
-        let resource = args.server_id.trim().trim_end_matches('/').to_string();
-        if resource.is_empty() {
-            anyhow::bail!("--server-id must not be empty");
-        }
-        let cache_dir = match &args.token_cache_dir {
-            Some(dir) => dir.clone(),
-            None => crate::cache::default_dir()?,
-        };
-        Ok(Settings {
-            authority,
-            tenant,
-            client_id,
-            resource,
-            login: LoginMode::parse(&args.login)?,
-            timeout: parse_timeout(&args.timeout)?,
-            store: match args.token_cache {
-                TokenCacheKind::Auto => StoreMode::Auto,
-                TokenCacheKind::Keyring => StoreMode::Keyring,
-                TokenCacheKind::File => StoreMode::File,
-            },
-            cache_dir,
-        })
-    }
-
     /// The same sign-in, for another resource (cross-resource refresh).
     pub fn for_resource(&self, resource: &str) -> Settings {
         Settings {
@@ -146,40 +94,16 @@ impl Settings {
     pub fn token_endpoint(&self) -> anyhow::Result<Url> {
         self.endpoint("token")
     }
-}
 
-/// The authority host to use instead of the cloud's, if any.
-///
-/// `--authority-host` and `--environment` both choose the authority, so an `--environment`
-/// flag (say, in a kubeconfig's exec args) must win over `AZURE_AUTHORITY_HOST` in the
-/// environment, as every flag wins over every variable. clap hands us values, not where they
-/// came from; the environment name came from the command line when it differs from what
-/// `AZURE_ENVIRONMENT` (or the default) would have given, and the authority host came from the
-/// environment when it equals `AZURE_AUTHORITY_HOST`. (A flag that repeats its variable's value
-/// cannot be told apart, and then it makes no difference.)
-fn authority_choice<'a>(
-    args: &'a AuthArgs,
-    env_authority_host: Option<&str>,
-    env_environment: Option<&str>,
-) -> Option<&'a str> {
-    let host = args
-        .authority_host
-        .as_deref()
-        .filter(|h| !h.trim().is_empty())?;
-    let host_from_env = env_authority_host == Some(host);
-    let implied_environment = env_environment.unwrap_or(DEFAULT_ENVIRONMENT).trim();
-    let environment_from_flag = !args
-        .environment
-        .trim()
-        .eq_ignore_ascii_case(implied_environment);
-    if host_from_env && environment_from_flag {
-        tracing::debug!(
-            "--environment {} wins over AZURE_AUTHORITY_HOST from the environment",
-            args.environment
-        );
-        return None;
+    /// AKS (and every API server id, a GUID or `api://` URI) takes JWT access tokens only, so
+    /// anything else is a broken answer. Microsoft Graph's tokens are opaque to clients by
+    /// Microsoft's rule, so they are not inspected.
+    pub fn expects_jwt(&self) -> bool {
+        let r = self.resource.to_ascii_lowercase();
+        !(r.starts_with("https://graph.")
+            || r.starts_with("https://microsoftgraph.")
+            || r.starts_with("http://"))
     }
-    Some(host)
 }
 
 /// `--environment`'s default (keep in step with `cli::AuthArgs`).
@@ -205,18 +129,18 @@ pub fn parse_timeout(text: &str) -> anyhow::Result<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
 
-    #[derive(Parser)]
-    struct T {
-        #[command(flatten)]
-        auth: AuthArgs,
-    }
-
-    fn args(extra: &[&str]) -> AuthArgs {
-        let mut argv = vec!["t", "--token-cache-dir", "/tmp/x"];
-        argv.extend_from_slice(extra);
-        T::try_parse_from(argv).unwrap().auth
+    fn settings(resource: &str) -> Settings {
+        Settings {
+            authority: Url::parse("https://login.microsoftonline.com/").unwrap(),
+            tenant: "t1".into(),
+            client_id: "c".into(),
+            resource: resource.into(),
+            login: LoginMode::DeviceCode,
+            timeout: Duration::from_secs(60),
+            store: StoreMode::File,
+            cache_dir: PathBuf::from("/tmp/x"),
+        }
     }
 
     #[test]
@@ -245,7 +169,7 @@ mod tests {
 
     #[test]
     fn scope_and_endpoints() {
-        let s = Settings::from_args(&args(&["--server-id", "6dae/", "--tenant-id", "t1"])).unwrap();
+        let s = settings("6dae");
         assert_eq!(s.scope(), "6dae/.default offline_access openid profile");
         assert_eq!(
             s.token_endpoint().unwrap().as_str(),
@@ -258,58 +182,6 @@ mod tests {
         );
         assert_ne!(g.token_key(), s.token_key());
         assert_eq!(g.account_key(), s.account_key());
-    }
-
-    #[test]
-    fn keys_differ_per_cloud_tenant_and_client() {
-        let base = Settings::from_args(&args(&[])).unwrap();
-        for other in [
-            args(&["-e", "AzureChinaCloud"]),
-            args(&["--tenant-id", "other"]),
-            args(&["--client-id", "other"]),
-            args(&["--authority-host", "http://127.0.0.1:1/"]),
-        ] {
-            let other = Settings::from_args(&other).unwrap();
-            assert_ne!(other.token_key(), base.token_key());
-            assert_ne!(other.account_key(), base.account_key());
-        }
-    }
-
-    #[test]
-    fn an_environment_flag_wins_over_the_authority_host_variable() {
-        let h = "http://127.0.0.1:9/";
-        // AZURE_AUTHORITY_HOST only (clap put it into --authority-host): it is used.
-        let a = args(&["--authority-host", h]);
-        assert_eq!(authority_choice(&a, Some(h), None), Some(h));
-        // -e from the kubeconfig names another cloud than AZURE_ENVIRONMENT / the default.
-        let a = args(&["--authority-host", h, "-e", "AzureChinaCloud"]);
-        assert_eq!(authority_choice(&a, Some(h), None), None);
-        assert_eq!(
-            authority_choice(&a, Some(h), Some("AzureUSGovernment")),
-            None
-        );
-        // The same name came from AZURE_ENVIRONMENT: both are variables, the host is more precise.
-        assert_eq!(
-            authority_choice(&a, Some(h), Some("azurechinacloud")),
-            Some(h)
-        );
-        // --authority-host as a flag (not the variable's value) always wins.
-        assert_eq!(authority_choice(&a, Some("https://other/"), None), Some(h));
-        assert_eq!(authority_choice(&a, None, None), Some(h));
-        assert_eq!(authority_choice(&args(&[]), Some(h), None), None);
-    }
-
-    #[test]
-    fn invalid_inputs_are_errors() {
-        for bad in [
-            &["--tenant-id", "a/b"][..],
-            &["--tenant-id", ""],
-            &["-e", "Mars"],
-            &["--authority-host", "http://example.com"],
-            &["--timeout", "soon"],
-            &["-l", "interactive"],
-        ] {
-            assert!(Settings::from_args(&args(bad)).is_err(), "{bad:?}");
-        }
+        assert!(s.expects_jwt() && !g.expects_jwt());
     }
 }

@@ -2,10 +2,13 @@
 
 use super::error::{GraphError, classify, parse_error_body};
 use super::odata::{display_name_filter, encode_query_value};
-use super::retry::{RetryPolicy, parse_retry_after};
+use super::retry::RetryPolicy;
 use crate::entra::AccessToken;
+use crate::net::{self, Clock, SystemClock};
+use crate::sink::printable;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use std::sync::Arc;
 
 /// Graph accepts at most this many ids per `getByIds` call.
 const GET_BY_IDS_CHUNK: usize = 1000;
@@ -45,6 +48,7 @@ pub struct GraphClient {
     base: String,
     token: AccessToken,
     retry: RetryPolicy,
+    clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for GraphClient {
@@ -68,22 +72,29 @@ struct Call<'a> {
 const GROUP_ID_HINT: &str = "pass the object id with --group-id to skip the lookup";
 
 impl GraphClient {
-    /// `base` is e.g. `https://graph.microsoft.com/v1.0` (see [`super::base_url`]).
+    /// `base` is e.g. `https://graph.microsoft.com/v1.0` (see [`super::base_url`]); https, or
+    /// http on loopback only, since every call carries the bearer token.
     pub fn new(base: &str, token: AccessToken) -> anyhow::Result<Self> {
-        let http = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(60))
-            .user_agent(concat!("kubectl-entra/", env!("CARGO_PKG_VERSION")))
-            .build()?;
+        let url = url::Url::parse(base)
+            .map_err(|e| anyhow::anyhow!("invalid Microsoft Graph URL {base:?}: {e}"))?;
+        net::ensure_secret_url(&url, "Microsoft Graph")?;
         Ok(GraphClient {
-            http,
+            http: net::client(std::time::Duration::from_secs(60))?,
             base: base.trim_end_matches('/').to_string(),
             token,
             retry: RetryPolicy::default(),
+            clock: Arc::new(SystemClock),
         })
     }
 
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
+        self
+    }
+
+    /// The clock retries read and wait on (tests pass a manual one).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
         self
     }
 
@@ -196,18 +207,24 @@ impl GraphClient {
         } else {
             Err(GraphError::BadResponse {
                 action: call.action.to_string(),
-                detail: format!("@odata.nextLink {url:?} is not on {}", self.base),
+                detail: format!(
+                    "@odata.nextLink {:?} is not on {}",
+                    printable(url),
+                    self.base
+                ),
             })
         }
     }
 
-    /// Sends with the bearer token, retrying 429/503/504 as the policy allows.
+    /// Sends with the bearer token, retrying 429/503/504 as the policy allows. A redirect is
+    /// not followed (it would carry the token elsewhere).
     async fn send(
         &self,
         build: impl Fn() -> reqwest::RequestBuilder,
         eventual: bool,
         call: &Call<'_>,
     ) -> Result<reqwest::Response, GraphError> {
+        let policy = net::RetryPolicy::from(&self.retry);
         let mut attempt = 1;
         loop {
             let mut req = build()
@@ -224,18 +241,31 @@ impl GraphClient {
             if resp.status().is_success() {
                 return Ok(resp);
             }
+            if let Some(target) = net::redirect_target(&resp) {
+                return Err(GraphError::BadResponse {
+                    action: call.action.to_string(),
+                    detail: format!(
+                        "HTTP {status}, a redirect to {target}; it was not followed, because the request carries the access token"
+                    ),
+                });
+            }
             let retry_after = resp
                 .headers()
                 .get(reqwest::header::RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| parse_retry_after(v, jiff::Timestamp::now()));
-            let body = resp.bytes().await.unwrap_or_default();
+                .and_then(|v| net::parse_retry_after(v, self.clock.now()));
+            let body = net::read_capped(resp, net::ENTRA_BODY_LIMIT)
+                .await
+                .unwrap_or_default();
             let (code, message) = parse_error_body(&body);
+            let (code, message) = (
+                printable(&code).into_owned(),
+                printable(&message).into_owned(),
+            );
             if matches!(status, 429 | 503 | 504) {
-                if attempt < self.retry.max_attempts {
-                    let wait = self.retry.wait(attempt, retry_after);
+                if let Some(wait) = policy.wait(attempt, retry_after) {
                     tracing::info!(status, code, ?wait, "Microsoft Graph asked to retry later");
-                    tokio::time::sleep(wait).await;
+                    self.clock.sleep(wait).await;
                     attempt += 1;
                     continue;
                 }
@@ -259,14 +289,23 @@ impl GraphClient {
     }
 }
 
+/// Reads a success body (at most [`net::GRAPH_BODY_LIMIT`]) and parses it.
 async fn decode<T: DeserializeOwned>(
     resp: reqwest::Response,
     call: &Call<'_>,
 ) -> Result<T, GraphError> {
-    let body = resp.bytes().await.map_err(|source| GraphError::Transport {
-        action: call.action.to_string(),
-        source: source.without_url(),
-    })?;
+    let body = net::read_capped(resp, net::GRAPH_BODY_LIMIT)
+        .await
+        .map_err(|e| match e {
+            net::BodyError::Transport(source) => GraphError::Transport {
+                action: call.action.to_string(),
+                source: source.without_url(),
+            },
+            too_large => GraphError::BadResponse {
+                action: call.action.to_string(),
+                detail: too_large.to_string(),
+            },
+        })?;
     serde_json::from_slice(&body).map_err(|e| GraphError::BadResponse {
         action: call.action.to_string(),
         detail: e.to_string(),
@@ -287,5 +326,61 @@ mod tests {
         let text = format!("{client:?} {:#?}", client.clone());
         assert!(!text.contains("secret-part"), "{text}");
         assert!(text.contains("<redacted>"), "{text}");
+    }
+
+    fn token() -> AccessToken {
+        AccessToken {
+            secret: "bearer-secret".to_string(),
+            expires_on: jiff::Timestamp::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn the_token_goes_over_https_or_to_loopback_only() {
+        assert!(GraphClient::new("http://graph.example.com/v1.0", token()).is_err());
+        assert!(GraphClient::new("http://127.0.0.1:1/v1.0", token()).is_ok());
+        assert!(GraphClient::new("https://graph.microsoft.com/v1.0", token()).is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_huge_page_is_a_clear_error() {
+        let base = crate::net::body::tests::endless_server(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n",
+            None,
+        )
+        .await;
+        let g = GraphClient::new(&format!("{base}v1.0"), token()).unwrap();
+        let err = g.find_groups_by_name("appdev").await.unwrap_err();
+        let text = err.to_string();
+        assert!(matches!(err, GraphError::BadResponse { .. }), "{text}");
+        assert!(text.contains("larger than 16777216"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn a_redirect_is_not_followed() {
+        let base = crate::net::body::tests::endless_server(
+            "HTTP/1.1 301 Moved\r\nlocation: https://evil.example/x\r\ncontent-length: 0\r\n\r\n",
+            Some(0),
+        )
+        .await;
+        let g = GraphClient::new(&format!("{base}v1.0"), token()).unwrap();
+        let text = g.get_group("x").await.unwrap_err().to_string();
+        assert!(
+            text.contains("evil.example") && text.contains("not followed"),
+            "{text}"
+        );
+    }
+
+    #[tokio::test]
+    async fn graph_error_text_is_made_printable() {
+        let base = crate::net::body::tests::endless_server(
+            "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: 59\r\n\r\n{\"error\":{\"code\":\"Bad\\u001b[2J\",\"message\":\"m\\u0007\"}}      ",
+            Some(0),
+        )
+        .await;
+        let g = GraphClient::new(&format!("{base}v1.0"), token()).unwrap();
+        let text = g.get_group("x").await.unwrap_err().to_string();
+        assert!(!text.chars().any(char::is_control), "{text:?}");
+        assert!(text.contains("Bad"), "{text}");
     }
 }

@@ -58,9 +58,14 @@ pub async fn connect(graph: &GraphArgs, info: &ContextInfo) -> anyhow::Result<Gr
         .clone()
         .or_else(|| sandbox_graph(auth.authority_host.as_deref()));
     let base = base_url(endpoint.as_deref(), &auth.environment)?;
-    let token = crate::entra::token_for_resource(&auth, token_resource(&auth.environment))
-        .await
-        .context("cannot get a Microsoft Graph token")?;
+    let settings = crate::entra::Settings::try_from(&auth)?;
+    let token = crate::entra::token_for_resource(
+        &settings,
+        token_resource(&auth.environment),
+        &crate::sink::Stderr,
+    )
+    .await
+    .context("cannot get a Microsoft Graph token")?;
     GraphClient::new(&base, token)
 }
 

@@ -4,9 +4,10 @@
 use crate::support::get_token as get_token_support;
 use clap::Parser as _;
 use get_token_support::*;
-use kubectl_entra::cli::{AuthArgs, Cli, Command};
+use kubectl_entra::cli::{Cli, Command};
+use kubectl_entra::entra::Settings;
 
-fn auth_args(client: &Client) -> AuthArgs {
+fn auth_args(client: &Client) -> Settings {
     let dir = client.cache_dir.to_str().unwrap().to_string();
     let argv = [
         "kubectl-entra",
@@ -21,7 +22,7 @@ fn auth_args(client: &Client) -> AuthArgs {
         &dir,
     ];
     match Cli::try_parse_from(argv).unwrap().command {
-        Command::GetToken(args) => args,
+        Command::GetToken(args) => Settings::try_from(&args).unwrap(),
         _ => unreachable!(),
     }
 }
@@ -33,9 +34,13 @@ async fn graph_token_comes_from_the_aks_sign_in_without_a_second_prompt() {
     client.sign_in(DEV, &[]).token();
     let args = auth_args(&client);
 
-    let graph = kubectl_entra::entra::token_for_resource(&args, "https://graph.microsoft.com/")
-        .await
-        .unwrap();
+    let graph = kubectl_entra::entra::token_for_resource(
+        &args,
+        "https://graph.microsoft.com/",
+        &kubectl_entra::sink::Recorder::default(),
+    )
+    .await
+    .unwrap();
     assert!(
         !format!("{graph:?}").contains(&graph.secret),
         "Debug redacts"
@@ -48,9 +53,13 @@ async fn graph_token_comes_from_the_aks_sign_in_without_a_second_prompt() {
     assert_eq!(count(&stats, "token", "refresh_token"), 1);
 
     // A second call is a cache hit.
-    let again = kubectl_entra::entra::token_for_resource(&args, "https://graph.microsoft.com")
-        .await
-        .unwrap();
+    let again = kubectl_entra::entra::token_for_resource(
+        &args,
+        "https://graph.microsoft.com",
+        &kubectl_entra::sink::Recorder::default(),
+    )
+    .await
+    .unwrap();
     assert_eq!(again.secret, graph.secret);
     assert_eq!(sandbox.stats().await, stats);
 }

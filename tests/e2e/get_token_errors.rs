@@ -267,3 +267,29 @@ async fn throttling_beyond_the_retry_budget_is_a_clear_error() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_failed_early_refresh_returns_the_still_valid_token_with_one_warning() {
+    // Four minutes left (inside the refresh window) and the authority answers 503: the cached
+    // token still works for four minutes, so kubectl gets it, with one warning on stderr.
+    let sandbox = Sandbox::start(&[]);
+    let client = Client::new(&sandbox);
+    let token = client.sign_in(DEV, &[]).token();
+    client.set_expiry(now() + 240);
+    sandbox
+        .fault(serde_json::json!({"endpoint":"token","status":503}))
+        .await;
+    let out = client.run("get-token", &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(
+        credential_token(&String::from_utf8_lossy(&out.stdout)),
+        token
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("warning") && stderr.contains("HTTP 503"),
+        "{stderr}"
+    );
+    assert_eq!(count(&sandbox.stats().await, "token", "refresh_token"), 1);
+}

@@ -91,10 +91,17 @@ async fn refresh_after_expiry_stores_the_rotated_refresh_token() {
 }
 
 #[tokio::test]
-async fn short_lived_tokens_are_refreshed_below_five_minutes() {
+async fn short_lived_tokens_are_served_until_a_quarter_of_their_life_is_left() {
+    // A 200 s token: the refresh window is 50 s (a quarter), not five minutes, so a fresh one is
+    // served from the cache instead of being refreshed on every call.
     let sandbox = Sandbox::start(&["--token-lifetime", "200s"]);
     let client = Client::new(&sandbox);
     client.sign_in(DEV, &[]).token();
+    let out = client.run("get-token", &[]);
+    assert!(out.status.success());
+    assert_eq!(count(&sandbox.stats().await, "token", "refresh_token"), 0);
+    // With 40 s left it is inside its window and refreshed.
+    client.set_expiry(now() + 40);
     let out = client.run("get-token", &[]);
     assert!(out.status.success());
     assert_eq!(count(&sandbox.stats().await, "token", "refresh_token"), 1);

@@ -1,0 +1,180 @@
+//! Flags become sign-in settings here, so the layers below never see clap.
+
+use super::{AuthArgs, TokenCacheKind};
+use crate::cache::StoreMode;
+use crate::entra::{Cloud, DEFAULT_ENVIRONMENT, LoginMode, Settings, parse_authority};
+
+impl TryFrom<&AuthArgs> for Settings {
+    type Error = anyhow::Error;
+
+    /// Validates every flag before any request is made. A flag wins over its variable.
+    fn try_from(args: &AuthArgs) -> anyhow::Result<Settings> {
+        // Check the environment name even when --authority-host overrides it: a typo is a typo.
+        let cloud = Cloud::from_name(&args.environment)?;
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let authority = match authority_choice(
+            args,
+            env("AZURE_AUTHORITY_HOST").as_deref(),
+            env("AZURE_ENVIRONMENT").as_deref(),
+        ) {
+            Some(host) => parse_authority(host)?,
+            None => parse_authority(cloud.authority_host())?,
+        };
+        let tenant = crate::entra::validate_tenant(&args.tenant_id)?;
+        let client_id = args.client_id.trim().to_string();
+        if client_id.is_empty() {
+            anyhow::bail!("--client-id must not be empty");
+        }
+        let resource = args.server_id.trim().trim_end_matches('/').to_string();
+        if resource.is_empty() {
+            anyhow::bail!("--server-id must not be empty");
+        }
+        let cache_dir = match &args.token_cache_dir {
+            Some(dir) => dir.clone(),
+            None => crate::cache::default_dir()?,
+        };
+        Ok(Settings {
+            authority,
+            tenant,
+            client_id,
+            resource,
+            login: LoginMode::parse(&args.login)?,
+            timeout: crate::entra::parse_timeout(&args.timeout)?,
+            store: match args.token_cache {
+                TokenCacheKind::Auto => StoreMode::Auto,
+                TokenCacheKind::Keyring => StoreMode::Keyring,
+                TokenCacheKind::File => StoreMode::File,
+            },
+            cache_dir,
+        })
+    }
+}
+
+impl Settings {
+    /// Transition entry for callers that still say `Settings::from_args`; the same as
+    /// `Settings::try_from(args)`.
+    pub fn from_args(args: &AuthArgs) -> anyhow::Result<Settings> {
+        Settings::try_from(args)
+    }
+}
+
+/// The authority host to use instead of the cloud's, if any.
+///
+/// `--authority-host` and `--environment` both choose the authority, so an `--environment`
+/// flag (say, in a kubeconfig's exec args) must win over `AZURE_AUTHORITY_HOST` in the
+/// environment, as every flag wins over every variable. `AuthArgs` is a plain value (the
+/// `ArgMatches` with `value_source` are gone by the time commands run), so the origin is
+/// inferred: the environment name came from the command line when it differs from what
+/// `AZURE_ENVIRONMENT` (or the default) would have given, and the authority host came from the
+/// environment when it equals `AZURE_AUTHORITY_HOST`. (A flag that repeats its variable's value
+/// cannot be told apart, and then it makes no difference.)
+fn authority_choice<'a>(
+    args: &'a AuthArgs,
+    env_authority_host: Option<&str>,
+    env_environment: Option<&str>,
+) -> Option<&'a str> {
+    let host = args
+        .authority_host
+        .as_deref()
+        .filter(|h| !h.trim().is_empty())?;
+    let host_from_env = env_authority_host == Some(host);
+    let implied_environment = env_environment.unwrap_or(DEFAULT_ENVIRONMENT).trim();
+    let environment_from_flag = !args
+        .environment
+        .trim()
+        .eq_ignore_ascii_case(implied_environment);
+    if host_from_env && environment_from_flag {
+        tracing::debug!(
+            "--environment {} wins over AZURE_AUTHORITY_HOST from the environment",
+            args.environment
+        );
+        return None;
+    }
+    Some(host)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct T {
+        #[command(flatten)]
+        auth: AuthArgs,
+    }
+
+    fn args(extra: &[&str]) -> AuthArgs {
+        let mut argv = vec!["t", "--token-cache-dir", "/tmp/x"];
+        argv.extend_from_slice(extra);
+        T::try_parse_from(argv).unwrap().auth
+    }
+
+    #[test]
+    fn scope_and_endpoints() {
+        let s = Settings::try_from(&args(&["--server-id", "6dae/", "--tenant-id", "t1"])).unwrap();
+        assert_eq!(s.scope(), "6dae/.default offline_access openid profile");
+        assert_eq!(
+            s.token_endpoint().unwrap().as_str(),
+            "https://login.microsoftonline.com/t1/oauth2/v2.0/token"
+        );
+    }
+
+    #[test]
+    fn keys_differ_per_cloud_tenant_and_client() {
+        let base = Settings::try_from(&args(&[])).unwrap();
+        for other in [
+            args(&["-e", "AzureChinaCloud"]),
+            args(&["--tenant-id", "other"]),
+            args(&["--client-id", "other"]),
+            args(&["--authority-host", "http://127.0.0.1:1/"]),
+        ] {
+            let other = Settings::try_from(&other).unwrap();
+            assert_ne!(other.token_key(), base.token_key());
+            assert_ne!(other.account_key(), base.account_key());
+        }
+    }
+
+    #[test]
+    fn an_environment_flag_wins_over_the_authority_host_variable() {
+        let h = "http://127.0.0.1:9/";
+        // AZURE_AUTHORITY_HOST only (clap put it into --authority-host): it is used.
+        let a = args(&["--authority-host", h]);
+        assert_eq!(authority_choice(&a, Some(h), None), Some(h));
+        // -e from the kubeconfig names another cloud than AZURE_ENVIRONMENT / the default.
+        let a = args(&["--authority-host", h, "-e", "AzureChinaCloud"]);
+        assert_eq!(authority_choice(&a, Some(h), None), None);
+        assert_eq!(
+            authority_choice(&a, Some(h), Some("AzureUSGovernment")),
+            None
+        );
+        // The same name came from AZURE_ENVIRONMENT: both are variables, the host is more precise.
+        assert_eq!(
+            authority_choice(&a, Some(h), Some("azurechinacloud")),
+            Some(h)
+        );
+        // --authority-host as a flag (not the variable's value) always wins.
+        assert_eq!(authority_choice(&a, Some("https://other/"), None), Some(h));
+        assert_eq!(authority_choice(&a, None, None), Some(h));
+        assert_eq!(authority_choice(&args(&[]), Some(h), None), None);
+    }
+
+    #[test]
+    fn invalid_inputs_are_errors() {
+        let huge = "x".repeat(100 * 1024);
+        for bad in [
+            &["--tenant-id", "a/b"][..],
+            &["--tenant-id", ""],
+            &["--tenant-id", "."],
+            &["--tenant-id", ".."],
+            &["--tenant-id", "a%2F.."],
+            &["--tenant-id", &huge],
+            &["-e", "Mars"],
+            &["--authority-host", "http://example.com"],
+            &["--timeout", "soon"],
+            &["-l", "interactive"],
+        ] {
+            assert!(Settings::try_from(&args(bad)).is_err(), "{:.40?}", bad);
+        }
+    }
+}
