@@ -8,7 +8,7 @@
 //! of the entry: no directory scan.
 
 use super::trust::{self, DirVerdict, FileProblem};
-use std::fs::{File, OpenOptions};
+use std::fs::OpenOptions;
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -115,13 +115,10 @@ fn read_entry(path: &Path) -> Read {
         Ok(meta) => meta,
         Err(e) => return ignored(format!("{}: {e}", path.display())),
     };
-    let problem = trust::file_check(&meta).and_then(|()| {
-        if meta.len() > MAX_ENTRY_BYTES {
-            Err(FileProblem::TooLarge { bytes: meta.len() })
-        } else {
-            Ok(())
-        }
-    });
+    let problem = match trust::file_check(&meta) {
+        Ok(()) if meta.len() > MAX_ENTRY_BYTES => Err(FileProblem::TooLarge { bytes: meta.len() }),
+        checked => checked,
+    };
     if let Err(problem) = problem {
         return ignored(format!(
             "{}: it {problem}; remove it (kubectl entra logout) and sign in again",
@@ -239,7 +236,7 @@ fn write_in(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
     tmp.persist(entry_path(dir, name)).map_err(|e| e.error)?;
     // Make the rename itself durable (directories cannot be opened as files on Windows).
     #[cfg(unix)]
-    if let Ok(d) = File::open(dir) {
+    if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
     }
     Ok(())
@@ -303,6 +300,7 @@ pub(crate) fn remove(dir: &Path, name: &str) -> std::io::Result<bool> {
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
+    use std::fs::File;
     use std::os::unix::fs::PermissionsExt as _;
 
     fn mode(p: &Path) -> u32 {

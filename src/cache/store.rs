@@ -396,8 +396,18 @@ mod tests {
         let b = CacheKey::account("a", "t", "c");
         cache.write_token(&a, &entry("one")).unwrap();
         cache.write_account(&b, &account("r")).unwrap();
-        assert_eq!(cache.remove(&[a.clone()], WAIT, &mut no_wait()).unwrap(), 1);
-        assert_eq!(cache.remove(&[a.clone()], WAIT, &mut no_wait()).unwrap(), 0);
+        assert_eq!(
+            cache
+                .remove(std::slice::from_ref(&a), WAIT, &mut no_wait())
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            cache
+                .remove(std::slice::from_ref(&a), WAIT, &mut no_wait())
+                .unwrap(),
+            0
+        );
         cache.write_token(&a, &entry("one")).unwrap();
         assert_eq!(cache.remove_all(WAIT, &mut no_wait()).unwrap(), 2);
         assert!(cache.read_account(&b).is_none());
@@ -457,7 +467,11 @@ mod tests {
         cache.write_token(&token, &entry("one")).unwrap();
         let _held = cache.lock(&token, Duration::ZERO, &mut no_wait()).unwrap();
         let err = cache
-            .remove(&[token.clone()], Duration::from_millis(300), &mut || {})
+            .remove(
+                std::slice::from_ref(&token),
+                Duration::from_millis(300),
+                &mut || {},
+            )
             .unwrap_err();
         assert!(
             err.to_string().contains("has held the token cache lock"),

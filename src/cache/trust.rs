@@ -140,14 +140,11 @@ pub(crate) fn dir_verdict(meta: &std::fs::Metadata) -> DirVerdict {
     judge_dir(meta.is_dir(), meta.uid(), euid(), meta.mode() & 0o7777)
 }
 
-/// Windows: the profile's ACLs protect the directory; only its kind is checked.
+/// Windows: the profile's ACLs protect the directory; only its kind is checked (as if it were
+/// ours and 0700).
 #[cfg(not(unix))]
 pub(crate) fn dir_verdict(meta: &std::fs::Metadata) -> DirVerdict {
-    if meta.is_dir() {
-        DirVerdict::Private
-    } else {
-        DirVerdict::Refuse(DirProblem::NotADirectory)
-    }
+    judge_dir(meta.is_dir(), 0, 0, 0o700)
 }
 
 /// Checks an opened file's fstat (never a path: the path could be swapped after the open).
@@ -157,13 +154,10 @@ pub(crate) fn file_check(meta: &std::fs::Metadata) -> Result<(), FileProblem> {
     judge_file(meta.is_file(), meta.uid(), euid(), meta.mode() & 0o7777)
 }
 
+/// Windows: only the kind (the ACLs protect the rest).
 #[cfg(not(unix))]
 pub(crate) fn file_check(meta: &std::fs::Metadata) -> Result<(), FileProblem> {
-    if meta.is_file() {
-        Ok(())
-    } else {
-        Err(FileProblem::NotRegular)
-    }
+    judge_file(meta.is_file(), 0, 0, 0o600)
 }
 
 #[cfg(test)]
