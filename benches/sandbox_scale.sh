@@ -34,7 +34,7 @@ now() { date +%s.%N; }
 start_sandbox() {
   rm -f "$WORK/port.json"
   HOME=$WORK XDG_RUNTIME_DIR=$WORK "$SANDBOX" --state-dir "$WORK/state" --port-file "$WORK/port.json" \
-    --auto-approve aksdev@contoso.com >"$WORK/sandbox.out" 2>>"$WORK/sandbox.log" &
+    --auto-approve aksdev@contoso.com --poll-interval 0 >"$WORK/sandbox.out" 2>>"$WORK/sandbox.log" &
   SB_PID=$!
   for _ in $(seq 600); do [[ -s $WORK/port.json ]] && return; sleep 0.1; done
   echo "sandbox did not start: $(cat "$WORK/sandbox.log")" >&2; exit 1
@@ -74,21 +74,24 @@ TOTAL=$(echo "$(now) - $T0" | bc -l)
 # One empty kubectl run: the per-chunk fixed cost (process start, discovery from cache).
 t=$(now); kubectl get ns default >/dev/null; KUBECTL_FLOOR=$(echo "$(now) - $t" | bc -l)
 
-t=$(now)
-ROWS=$(AZURE_AUTHORITY_HOST="$(field authority_host)" "$PLUGIN" bindings -A --graph-endpoint "$(field graph_endpoint)" --graph-tenant-id "$(field tenant_id)" \
-  2>"$WORK/bindings.err" | wc -l) || { cat "$WORK/bindings.err" >&2; exit 1; }
-BINDINGS=$(echo "$(now) - $t" | bc -l)
-[[ -s $WORK/bindings.err ]] && head -3 "$WORK/bindings.err" >&2
+bindings() {
+  AZURE_AUTHORITY_HOST="$(field authority_host)" "$PLUGIN" bindings -A \
+    --graph-endpoint "$(field graph_endpoint)" --graph-tenant-id "$(field tenant_id)" 2>"$WORK/bindings.err" \
+    || { cat "$WORK/bindings.err" >&2; exit 1; }
+}
+# The first run signs in to the sandbox's Graph (device code, auto-approved); the second is warm.
+t=$(now); bindings >/dev/null; BINDINGS_COLD=$(echo "$(now) - $t" | bc -l)
+t=$(now); ROWS=$(bindings | wc -l); BINDINGS=$(echo "$(now) - $t" | bc -l)
 
 kill "$SB_PID"; wait "$SB_PID" 2>/dev/null || true; SB_PID=""
 t=$(now); start_sandbox; RESTART=$(echo "$(now) - $t" | bc -l)
 GOT=$(kubectl get rolebindings -n bench --no-headers | wc -l)
 
-printf 'RoleBindings created:            %d (kubectl create -f, Lists of %d)\n' "$COUNT" "$CHUNK"
+printf 'RoleBindings created:            %d (kubectl create --validate=false -f, Lists of %d)\n' "$COUNT" "$CHUNK"
 printf 'total create time:               %.1f s\n' "$TOTAL"
 printf 'per object, first %d:           %.2f ms\n' "$CHUNK" "$FIRST"
 printf 'per object, last %d:            %.2f ms\n' "$CHUNK" "$LAST"
 printf 'kubectl floor per run:           %.2f s (included in the per-object figures / %d)\n' "$KUBECTL_FLOOR" "$CHUNK"
-printf 'kubectl entra bindings -A:       %.2f s (%d lines)\n' "$BINDINGS" "$ROWS"
+printf 'kubectl entra bindings -A:       %.2f s warm (%d lines); %.2f s with the Graph sign-in\n' "$BINDINGS" "$ROWS" "$BINDINGS_COLD"
 printf 'sandbox restart (reload state):  %.2f s, %d RoleBindings back\n' "$RESTART" "$GOT"
 printf 'state dir apiserver/:            %s\n' "$(du -sh "$WORK/state/apiserver" | cut -f1)"
