@@ -125,7 +125,12 @@ impl Flow<'_> {
             };
             let failure = match self.authority.token(request).await {
                 Ok(Reply::Ok(response)) => {
-                    match self.store(response, previous_account.clone(), Some(rt)) {
+                    match self.store(
+                        response,
+                        previous_account.clone(),
+                        Some(rt),
+                        record.is_some(),
+                    ) {
                         Ok(entry) => {
                             return Ok(Outcome {
                                 entry,
@@ -164,7 +169,7 @@ impl Flow<'_> {
             sink: self.sink,
         };
         let response = self.sign_in.sign_in(&cx).await?;
-        let entry = self.store(response, previous_account, None)?;
+        let entry = self.store(response, previous_account, None, false)?;
         Ok(Outcome {
             entry,
             source: Source::SignedIn,
@@ -199,6 +204,7 @@ impl Flow<'_> {
         response: TokenResponse,
         previous: Option<Account>,
         old_refresh_token: Option<&str>,
+        had_account_record: bool,
     ) -> anyhow::Result<TokenEntry> {
         let s = self.settings;
         let expires_on = checked_expiry(&response, self.clock.now(), s.expects_jwt())?;
@@ -238,12 +244,37 @@ impl Flow<'_> {
                 refresh_token,
                 account,
             };
-            if let Err(e) = self.cache.write_account(&s.account_key(), &record) {
-                self.sink
-                    .warn(&format!("the refresh token was not cached: {e:#}"));
-            }
+            self.store_account(&record, had_account_record);
         }
         Ok(entry)
+    }
+
+    /// Writes the account record under its own lock (held briefly by writers and by `logout`,
+    /// always after a token key's lock). A refresh that started from a record which is gone now
+    /// raced a `logout`: the record is not written back, so logout keeps its word.
+    fn store_account(&self, record: &AccountRecord, had_account_record: bool) {
+        let key = self.settings.account_key();
+        let _lock = match self
+            .cache
+            .lock(&key, std::time::Duration::from_secs(10), &mut || {})
+        {
+            Ok(lock) => lock,
+            Err(e) => {
+                self.sink
+                    .warn(&format!("the refresh token was not cached: {e:#}"));
+                return;
+            }
+        };
+        if had_account_record && self.cache.read_account(&key).is_none() {
+            tracing::debug!(
+                "the account record was removed (logout) during the refresh; not writing it back"
+            );
+            return;
+        }
+        if let Err(e) = self.cache.write_account(&key, record) {
+            self.sink
+                .warn(&format!("the refresh token was not cached: {e:#}"));
+        }
     }
 }
 
