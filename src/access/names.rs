@@ -1,7 +1,6 @@
 //! Entra group object ids shown with their display names (`appdev (cccc…)`), resolved through
 //! Microsoft Graph `getByIds` in one batched call; ids Graph does not know stay bare.
 
-use anyhow::Context as _;
 use std::collections::BTreeMap;
 
 /// One group as whoami prints it: the id the cluster sees, and the Entra name when known.
@@ -78,48 +77,41 @@ pub async fn resolve_with_graph(
             }
             (names, None)
         }
+        Err(e) => (names, Some(graph_warning(&e.to_string()))),
+    }
+}
+
+/// Names for the given ids, when there is Graph access and something needs a name (`None`:
+/// no Graph, e.g. `--no-graph`). A Graph failure becomes a warning and the ids stay bare.
+pub async fn names_for(
+    graph: Option<&crate::graph::GraphAccess>,
+    ids: &[String],
+) -> (GroupNames, Option<String>) {
+    let ids = ids_to_resolve(ids);
+    let Some(graph) = graph.filter(|_| !ids.is_empty()) else {
+        return (GroupNames::default(), None);
+    };
+    match graph.connect().await {
+        Ok(client) => resolve_with_graph(&client, &ids).await,
         Err(e) => (
-            names,
-            Some(format!(
-                "cannot resolve group names with Microsoft Graph ({e}); showing object ids (pass --no-graph to skip Graph)"
-            )),
+            GroupNames::default(),
+            Some(graph_warning(&crate::output::error_chain(&e))),
         ),
     }
 }
 
-/// Names for the given ids, unless `--no-graph` or nothing needs a name. Contexts that do not
-/// use kubectl-entra get Graph only with `--graph-tenant-id`; a failure becomes a warning.
-pub async fn names_for(
-    graph: &crate::cli::GraphArgs,
-    info: &crate::k8s::client::ContextInfo,
-    ids: &[String],
-) -> (GroupNames, Option<String>) {
-    let ids = ids_to_resolve(ids);
-    let ours = crate::k8s::client::entra_auth_args(info).is_some();
-    if graph.no_graph || ids.is_empty() || (!ours && graph.tenant_id.is_none()) {
-        return (GroupNames::default(), None);
-    }
-    match crate::graph::connect(graph, info).await {
-        Ok(client) => resolve_with_graph(&client, &ids).await,
-        Err(e) => (
-            GroupNames::default(),
-            Some(format!(
-                "cannot resolve group names with Microsoft Graph ({}); showing object ids (pass --no-graph to skip Graph)",
-                crate::output::error_chain(&e)
-            )),
-        ),
-    }
+/// The warning shown when group names cannot be had from Graph.
+pub fn graph_warning(cause: &str) -> String {
+    format!(
+        "cannot resolve group names with Microsoft Graph ({cause}); showing object ids (pass --no-graph to skip Graph)"
+    )
 }
 
 /// The object id of the Entra group named `name` (exactly one must match).
 pub async fn group_id_by_name(
-    graph: &crate::cli::GraphArgs,
-    info: &crate::k8s::client::ContextInfo,
+    client: &crate::graph::GraphClient,
     name: &str,
 ) -> anyhow::Result<String> {
-    let client = crate::graph::connect(graph, info).await.with_context(|| {
-        format!("--as-entra-group {name:?} needs Microsoft Graph to find the group's object id (or give the id with --as-group OBJECT_ID)")
-    })?;
     let found = client.find_groups_by_name(name).await?;
     match found.as_slice() {
         [one] => Ok(one.id.clone()),

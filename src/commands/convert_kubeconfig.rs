@@ -5,7 +5,7 @@ use crate::cli::{AuthArgs, ConvertKubeconfigArgs, TokenCacheKind};
 use crate::entra::Settings;
 use crate::kubeconfig::{self, ConvertOptions};
 use anyhow::Context as _;
-use std::io::Write;
+use crate::say;
 use std::process::ExitCode;
 
 pub fn run(args: ConvertKubeconfigArgs) -> anyhow::Result<ExitCode> {
@@ -34,26 +34,26 @@ pub fn run(args: ConvertKubeconfigArgs) -> anyhow::Result<ExitCode> {
         check_new_entry(&doc, &c.user)?;
     }
     if converted.is_empty() {
-        eprintln!(
+        say!(
             "No user in {} uses the azure auth-provider or kubelogin; nothing to convert.",
             path.display()
         );
     }
     for c in &converted {
-        eprintln!("user {:?}: {} -> kubectl-entra get-token", c.user, c.from);
+        say!("user {:?}: {} -> kubectl-entra get-token", c.user, c.from);
     }
 
     let out = serde_yaml::to_string(&doc).context("cannot render the converted kubeconfig")?;
     if args.dry_run {
-        std::io::stdout().lock().write_all(out.as_bytes())?;
-        eprintln!("Dry run: {} was not changed.", path.display());
+        crate::output::print_text(&out)?;
+        say!("Dry run: {} was not changed.", path.display());
         return Ok(ExitCode::SUCCESS);
     }
     if converted.is_empty() {
         return Ok(ExitCode::SUCCESS);
     }
     let backup = kubeconfig::write_with_backup(&path, &out)?;
-    eprintln!(
+    say!(
         "Wrote {} (backup of the original: {}). Comments in the file are not kept.",
         path.display(),
         backup.display()

@@ -11,7 +11,7 @@ mod odata;
 mod retry;
 
 pub use client::{DirectoryObject, GraphClient};
-pub use connect::{connect, graph_auth_args};
+pub use connect::{GraphAccess, TokenSource};
 pub use endpoint::{base_url, token_resource};
 pub use error::GraphError;
 pub use odata::{display_name_filter, encode_query_value, escape_string_literal};
