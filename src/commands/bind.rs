@@ -171,21 +171,8 @@ fn offline_subjects(args: &SubjectArgs) -> anyhow::Result<Vec<Subject>> {
 
 /// A display name to exactly one group, or an error with the next step.
 pub(crate) async fn resolve_group(graph: &GraphClient, name: &str) -> anyhow::Result<Subject> {
-    let found = graph.find_groups_by_name(name).await?;
-    match found.as_slice() {
-        [] => anyhow::bail!(
-            "no Entra group is named {name:?} (display names must match exactly); check the name with `az ad group list --display-name '{name}'`, or pass --group-id OBJECT_ID"
-        ),
-        [one] => Subject::group(&one.id, one.display_name.as_deref().unwrap_or(name)),
-        many => {
-            let ids: Vec<&str> = many.iter().map(|g| g.id.as_str()).collect();
-            anyhow::bail!(
-                "{} Entra groups are named {name:?}: {}; pick one with --group-id OBJECT_ID",
-                many.len(),
-                ids.join(", ")
-            )
-        }
-    }
+    let group = crate::graph::one_group_named(graph, name, "--group-id").await?;
+    Subject::group(&group.id, group.display_name.as_deref().unwrap_or(name))
 }
 
 /// `--role NAME`: a Role in the namespace, else a ClusterRole.

@@ -7,9 +7,9 @@
 use crate::access::fetch::{
     complete_with_access_reviews, explain, namespace_matrix, namespace_names,
 };
-use crate::access::names::{graph_warning, group_id_by_name};
+use crate::access::group_names::{graph_warning, group_id_by_name};
 use crate::access::{
-    DEFAULT_VERBS, NamespaceMode, Style, answer_line, build_query, evaluate, exit_code,
+    EVERYDAY_VERBS, NamespaceMode, Style, answer_line, build_query, evaluate, exit_code,
     is_known_verb, list_table, render_matrix, resolve_target, scope_warning, sorted_compact_rules,
 };
 use crate::cli::{CanIArgs, OutputFormat};
@@ -227,7 +227,7 @@ async fn matrix(
     namespace: &NamespaceMode,
 ) -> anyhow::Result<ExitCode> {
     let verbs: Vec<String> = if args.verbs.is_empty() {
-        DEFAULT_VERBS.iter().map(|v| v.to_string()).collect()
+        EVERYDAY_VERBS.iter().map(|v| v.to_string()).collect()
     } else {
         args.verbs.clone()
     };

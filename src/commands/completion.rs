@@ -229,16 +229,7 @@ fn well_known_values(id: &str) -> &'static [&'static str] {
         "role" => &["full-access", "admin", "edit", "view"],
         "login" => &["devicecode"],
         "environment" => &["AzurePublicCloud", "AzureChinaCloud", "AzureUSGovernment"],
-        "verb" => &[
-            "get",
-            "list",
-            "watch",
-            "create",
-            "update",
-            "patch",
-            "delete",
-            "deletecollection",
-        ],
+        "verb" => crate::access::verbs::COMPLETION_VERBS,
         _ => &[],
     }
 }

@@ -1,6 +1,6 @@
 //! `kubectl entra whoami`: the cluster's SelfSubjectReview beside the cached Entra token.
 
-use crate::access::names::{graph_warning, names_for};
+use crate::access::group_names::{graph_warning, names_for};
 use crate::access::token::CachedToken;
 use crate::access::{TokenView, build_report, render_report};
 use crate::cli::{WhoamiArgs, context_auth_args};

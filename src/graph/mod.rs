@@ -7,6 +7,7 @@ mod client;
 mod connect;
 mod endpoint;
 mod error;
+mod groups_by_name;
 mod odata;
 mod retry;
 
@@ -14,5 +15,6 @@ pub use client::{DirectoryObject, GraphClient};
 pub use connect::{GraphAccess, TokenSource};
 pub use endpoint::{base_url, token_resource};
 pub use error::GraphError;
+pub use groups_by_name::{is_object_id, one_group_named};
 pub use odata::{display_name_filter, encode_query_value, escape_string_literal};
 pub use retry::{RetryPolicy, parse_retry_after};

@@ -1,6 +1,6 @@
 //! Every RoleBinding and ClusterRoleBinding that applies, one row per subject, whoever made it.
 
-use super::subject::is_object_id;
+use crate::graph::is_object_id;
 use super::{ANNOTATION_SUBJECT_ID, ANNOTATION_SUBJECT_NAME, MANAGED_BY_LABEL, MANAGER};
 use crate::k8s::error::readable;
 use k8s_openapi::api::rbac::v1::{ClusterRoleBinding, RoleBinding, RoleRef, Subject};

@@ -1,7 +1,7 @@
 //! The objects bind applies: the namespace (on request), the article's full-access Role, and
 //! one binding per subject, labelled and annotated so that `bindings` and `unbind` find them.
 
-use super::names::{binding_name, validate_subdomain};
+use super::object_names::{binding_name, validate_subdomain};
 use super::subject::Subject;
 use super::{
     ANNOTATION_SUBJECT_ID, ANNOTATION_SUBJECT_KIND, ANNOTATION_SUBJECT_NAME, MANAGED_BY_LABEL,

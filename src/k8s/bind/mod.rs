@@ -5,7 +5,7 @@
 mod apply;
 mod list;
 mod manifests;
-mod names;
+mod object_names;
 mod precheck;
 mod subject;
 mod unbind;
@@ -16,9 +16,9 @@ pub use manifests::{
     FULL_ACCESS_ROLE, ManagedObject, Plan, PlanInput, RoleChoice, build_plan, full_access_rules,
     parse_role,
 };
-pub use names::{binding_name, sanitize_dns1123, validate_label, validate_subdomain};
+pub use object_names::{binding_name, sanitize_dns1123, validate_label, validate_subdomain};
 pub use precheck::check_permissions;
-pub use subject::{Subject, SubjectKind, is_object_id};
+pub use subject::{Subject, SubjectKind};
 pub use unbind::{NothingBound, UnbindRequest, Unbound, unbind};
 
 /// `app.kubernetes.io/managed-by: kubectl-entra` marks what bind created.

@@ -42,10 +42,7 @@ impl GroupNames {
     }
 }
 
-/// Whether `s` looks like an Entra object id (a GUID). `system:*` groups and UPNs do not.
-pub fn is_object_id(s: &str) -> bool {
-    uuid::Uuid::try_parse(s).is_ok() && s.len() == 36
-}
+use crate::graph::is_object_id;
 
 /// The ids worth asking Graph about: GUIDs only, each once.
 pub fn ids_to_resolve<'a>(ids: impl IntoIterator<Item = &'a String>) -> Vec<String> {
@@ -107,26 +104,12 @@ pub fn graph_warning(cause: &str) -> String {
     )
 }
 
-/// The object id of the Entra group named `name` (exactly one must match).
+/// The object id of the Entra group named `name` (exactly one must match), for `--as-entra-group`.
 pub async fn group_id_by_name(
     client: &crate::graph::GraphClient,
     name: &str,
 ) -> anyhow::Result<String> {
-    let found = client.find_groups_by_name(name).await?;
-    match found.as_slice() {
-        [one] => Ok(one.id.clone()),
-        [] => anyhow::bail!(
-            "no Entra group is named {name:?}; check the name in the Azure portal, or pass its object id with --as-group"
-        ),
-        many => anyhow::bail!(
-            "{} Entra groups are named {name:?} ({}); pass the right object id with --as-group",
-            many.len(),
-            many.iter()
-                .map(|g| g.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
+    Ok(crate::graph::one_group_named(client, name, "--as-group").await?.id)
 }
 
 #[cfg(test)]
@@ -152,10 +135,6 @@ mod tests {
 
     #[test]
     fn only_guids_go_to_graph_once() {
-        assert!(is_object_id(APPDEV));
-        assert!(!is_object_id("system:masters"));
-        assert!(!is_object_id("aksdev@contoso.com"));
-        assert!(!is_object_id("cccccccc00004000800000000000001a"));
         let ids = vec![
             APPDEV.to_string(),
             "system:authenticated".to_string(),
