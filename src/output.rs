@@ -47,8 +47,13 @@ pub fn print_document<T: Serialize + ?Sized>(
 /// Writes text to stdout as it is. A closed pipe (`| head`) comes back as an error that
 /// [`is_closed_stdout`] recognises, so the command stops quietly instead of panicking.
 pub fn print_text(text: &str) -> anyhow::Result<()> {
+    print_bytes(text.as_bytes())
+}
+
+/// [`print_text`] for bytes (a generated completion script).
+pub fn print_bytes(bytes: &[u8]) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
+    out.write_all(bytes)
         .and_then(|()| out.flush())
         .map_err(|e| anyhow::Error::new(e).context("cannot write to stdout"))
 }

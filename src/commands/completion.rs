@@ -9,7 +9,6 @@ use crate::cli::{Cli, CompletionArgs, Shell};
 use clap::builder::ValueHint;
 use clap::{Arg, Command, CommandFactory};
 use std::ffi::OsString;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -22,7 +21,7 @@ const DIRECTIVE_FILES: u8 = 0;
 const DIRECTIVE_NO_FILES: u8 = 4;
 
 pub fn run(args: CompletionArgs) -> anyhow::Result<ExitCode> {
-    std::io::stdout().lock().write_all(&script(args.shell))?;
+    crate::output::print_bytes(&script(args.shell))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -56,10 +55,7 @@ pub fn complete(args: &[OsString]) -> ExitCode {
         text.push('\n');
     }
     text.push_str(&format!(":{directive}\n"));
-    match std::io::stdout().lock().write_all(text.as_bytes()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(_) => ExitCode::FAILURE,
-    }
+    crate::finish(crate::output::print_text(&text).map(|()| ExitCode::SUCCESS))
 }
 
 /// Candidates for the last of `words` (the words typed after `kubectl entra`).

@@ -57,6 +57,9 @@ pub fn init_logging(verbosity: u8) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(colour_stderr())
+        // Its own complaint about a failed write is an eprintln!, which panics on a closed
+        // stderr; a log line that cannot be written is simply lost.
+        .log_internal_errors(false)
         .with_target(false)
         .try_init();
 }
