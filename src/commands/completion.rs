@@ -167,22 +167,21 @@ fn contexts(kubeconfig: Option<&Path>, partial: &str, prefix: &str) -> (Vec<Stri
     (matching.collect(), DIRECTIVE_NO_FILES)
 }
 
+/// Only the names: a context kube's types would refuse (no cluster yet) is still offered.
 fn context_names(path: &Path) -> Vec<String> {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return Vec::new();
-    };
-    let Ok(doc) = serde_yaml::from_str::<serde_yaml::Value>(&text) else {
-        return Vec::new();
-    };
-    doc.get("contexts")
-        .and_then(serde_yaml::Value::as_sequence)
-        .map(|contexts| {
-            contexts
-                .iter()
-                .filter_map(|c| c.get("name").and_then(serde_yaml::Value::as_str))
-                .map(str::to_owned)
-                .collect()
-        })
+    #[derive(serde::Deserialize)]
+    struct Names {
+        #[serde(default)]
+        contexts: Vec<Named>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Named {
+        name: String,
+    }
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| serde_saphyr::from_str::<Names>(&text).ok())
+        .map(|doc| doc.contexts.into_iter().map(|c| c.name).collect())
         .unwrap_or_default()
 }
 

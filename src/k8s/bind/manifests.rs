@@ -160,7 +160,7 @@ impl Plan {
             if i > 0 {
                 out.push_str("---\n");
             }
-            out.push_str(&serde_yaml::to_string(&obj.to_value())?);
+            out.push_str(&crate::output::yaml(&obj.to_value())?);
         }
         Ok(out)
     }
