@@ -1,10 +1,13 @@
 //! kubectl-entra: a kubectl plugin and exec credential helper for clusters that sign users in
 //! with Microsoft Entra ID (AKS with Entra integration).
 //!
-//! Layers, top to bottom (nothing imports what stands above it):
-//! `cli` / `commands` / `output`, then `access`, `k8s`, `kubeconfig`, then `credential`, `entra`,
-//! `graph`, `cache`. RBAC semantics live in the `rbac` crate; the sandbox is its own crate and
-//! binary (`kubectl-entra-sandbox`), so this one links no HTTP server or signing code.
+//! Layers, top to bottom (nothing imports what stands above it): `cli` (clap types, turned
+//! into each layer's own settings there) and `commands`, then `access`, `k8s`, `kubeconfig`,
+//! then `credential`, `entra`, `graph`, `cache`. `output` (tables, JSON/YAML, error chains) and
+//! `sink` (human messages) are leaves every layer may use to format; only commands write to
+//! stdout, and errors become exit codes in one place, [`finish`]. RBAC semantics live in the
+//! `rbac` crate; the sandbox is its own crate and binary (`kubectl-entra-sandbox`), so this one
+//! links no HTTP server or signing code.
 
 pub mod access;
 pub mod cache;
@@ -69,7 +72,10 @@ pub fn finish(result: anyhow::Result<ExitCode>) -> ExitCode {
         Err(err) => err,
     };
     if let Some(interrupted) = err.downcast_ref::<entra::Interrupted>() {
-        say!("kubectl-entra: {}", sink::printable(&interrupted.to_string()));
+        say!(
+            "kubectl-entra: {}",
+            sink::printable(&interrupted.to_string())
+        );
         return ExitCode::from(interrupted.exit_code);
     }
     if output::is_closed_stdout(&err) {

@@ -29,7 +29,10 @@ pub fn yaml<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<String> {
 }
 
 /// A value rendered in `format`.
-pub fn document<T: Serialize + ?Sized>(format: DocumentFormat, value: &T) -> anyhow::Result<String> {
+pub fn document<T: Serialize + ?Sized>(
+    format: DocumentFormat,
+    value: &T,
+) -> anyhow::Result<String> {
     match format {
         DocumentFormat::Json => json(value),
         DocumentFormat::Yaml => yaml(value),
@@ -199,6 +202,19 @@ mod tests {
         t.row(["\u{1b}[32m✔\u{1b}[0m", "y"]);
         t.row(["no", "y"]);
         assert_eq!(t.render(false), "\u{1b}[32m✔\u{1b}[0m    y\nno   y\n");
+    }
+
+    #[test]
+    fn yaml_keeps_strings_that_look_like_other_things_strings() {
+        let value = serde_json::json!({
+            "a": "1", "b": "true", "c": "yes", "d": "null", "e": "0x10", "f": "",
+            "g": "a: b", "h": "- x", "i": "~", "j": "01", "k": "1e3", "l": "on",
+            "n": 1, "t": true, "z": null, "list": ["x", 2]
+        });
+        let text = yaml(&value).unwrap();
+        let back: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+        assert_eq!(back, value, "{text}");
+        assert!(text.ends_with('\n'));
     }
 
     #[test]

@@ -5,9 +5,9 @@
 
 use super::answer::ResolvedTarget;
 use super::explain::{explain_no, explain_yes};
+use super::group_names::names_for;
 use super::list::{fill_incomplete, unanswered};
 use super::matrix::{Matrix, MatrixRow, evaluate_namespaces};
-use super::group_names::names_for;
 use super::reason::parse_allowed_reason;
 use super::snapshot::read_rbac;
 use crate::graph::GraphAccess;

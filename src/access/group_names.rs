@@ -109,7 +109,9 @@ pub async fn group_id_by_name(
     client: &crate::graph::GraphClient,
     name: &str,
 ) -> anyhow::Result<String> {
-    Ok(crate::graph::one_group_named(client, name, "--as-group").await?.id)
+    Ok(crate::graph::one_group_named(client, name, "--as-group")
+        .await?
+        .id)
 }
 
 #[cfg(test)]

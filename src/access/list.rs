@@ -2,10 +2,10 @@
 //! sorted as rbac/v1's helpers do, in kubectl's four columns), and the targeted access reviews
 //! that fill in an `incomplete` answer.
 
-use k8s_openapi::api::rbac::v1::PolicyRule;
-use rbac::{Attributes, RuleSet, breakdown_rule, compact_rules, rules_allow};
 use super::verbs::EVERYDAY_VERBS;
 use crate::output::Table;
+use k8s_openapi::api::rbac::v1::PolicyRule;
+use rbac::{Attributes, RuleSet, breakdown_rule, compact_rules, rules_allow};
 
 /// Go's `%v` of a string slice: `[a b]`, `[]` when empty or unset.
 fn go_list(v: &Option<Vec<String>>) -> String {
@@ -207,7 +207,10 @@ configmaps                                      []                  [app]       
             ..Default::default()
         };
         let open = unanswered(&set, "dev");
-        assert_eq!(open.len(), COMMON_RESOURCES.len() * EVERYDAY_VERBS.len() - 3);
+        assert_eq!(
+            open.len(),
+            COMMON_RESOURCES.len() * EVERYDAY_VERBS.len() - 3
+        );
         assert!(open.iter().all(|a| a.namespace == "dev"));
         assert!(
             open.iter()

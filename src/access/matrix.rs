@@ -4,9 +4,9 @@
 
 use super::answer::ResolvedTarget;
 use crate::k8s::discovery::ResourceInfo;
-use rbac::{Attributes, RuleSet, rules_allow};
 use crate::output::Table;
 use crate::sink::printable;
+use rbac::{Attributes, RuleSet, rules_allow};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -191,7 +191,11 @@ pub fn render_matrix(m: &Matrix, style: Style, headers: bool) -> String {
     for row in &m.rows {
         let mut line = vec![printable(&row.name).into_owned()];
         for verb in &m.verbs {
-            line.push(style.cell(row.access.get(verb).copied().unwrap_or(None)).to_string());
+            line.push(
+                style
+                    .cell(row.access.get(verb).copied().unwrap_or(None))
+                    .to_string(),
+            );
         }
         table.row(line);
     }

@@ -5,9 +5,9 @@
 pub mod answer;
 pub mod explain;
 pub mod fetch;
+pub mod group_names;
 pub mod list;
 pub mod matrix;
-pub mod group_names;
 pub mod reason;
 pub mod snapshot;
 pub mod token;
@@ -19,9 +19,9 @@ pub use answer::{
     resolve_target, scope_warning,
 };
 pub use explain::{describe_request, explain_no, explain_yes, subject_label, suggest_role};
+pub use group_names::{GroupName, GroupNames, ids_to_resolve, resolve_with_graph};
 pub use list::{fill_incomplete, list_table, sorted_compact_rules, unanswered};
 pub use matrix::{Matrix, MatrixRow, Style, evaluate, evaluate_namespaces, render_matrix};
-pub use group_names::{GroupName, GroupNames, ids_to_resolve, resolve_with_graph};
 pub use reason::{AllowedBy, parse_allowed_reason};
 pub use snapshot::{RbacReadAccess, read_rbac};
 pub use token::{CachedToken, TokenView};

@@ -51,7 +51,9 @@ mod tests {
     fn everyday_verbs_are_known_resource_verbs() {
         assert_eq!(
             EVERYDAY_VERBS,
-            ["get", "list", "watch", "create", "update", "patch", "delete"]
+            [
+                "get", "list", "watch", "create", "update", "patch", "delete"
+            ]
         );
         assert_eq!(COMPLETION_VERBS[..7], *EVERYDAY_VERBS);
         assert_eq!(COMPLETION_VERBS[7], "deletecollection");

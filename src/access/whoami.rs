@@ -2,8 +2,8 @@
 //! explain a mismatch, and the readable rendering.
 
 use super::group_names::{GroupName, GroupNames};
-use crate::graph::is_object_id;
 use super::token::{TokenView, human_duration};
+use crate::graph::is_object_id;
 use crate::output::Table;
 use rbac::UserInfo;
 use serde::Serialize;

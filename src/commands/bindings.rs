@@ -69,7 +69,9 @@ async fn resolve_names(args: &BindingsArgs, info: &ContextInfo, rows: &mut [Bind
 fn print(args: &BindingsArgs, scope: &Scope, rows: &[BindingRow]) -> anyhow::Result<()> {
     match args.output {
         OutputFormat::Json | OutputFormat::Yaml => output::print_document(
-            args.output.document().unwrap_or(output::DocumentFormat::Json),
+            args.output
+                .document()
+                .unwrap_or(output::DocumentFormat::Json),
             &serde_json::json!({ "items": rows }),
         ),
         OutputFormat::Table => {

@@ -4,8 +4,8 @@
 use crate::cli::{AKS_CLIENT_ID, AKS_SERVER_ID, AuthArgs, ConvertKubeconfigArgs, TokenCacheKind};
 use crate::entra::Settings;
 use crate::kubeconfig::{self, ConvertOptions};
-use anyhow::Context as _;
 use crate::say;
+use anyhow::Context as _;
 use std::process::ExitCode;
 
 pub fn run(args: ConvertKubeconfigArgs) -> anyhow::Result<ExitCode> {

@@ -43,7 +43,10 @@ pub struct ContextInfo {
 /// Loads the kubeconfig as kubectl would: the file given, else `$KUBECONFIG`, else
 /// `~/.kube/config`.
 pub fn load_kubeconfig(path: Option<&Path>) -> anyhow::Result<Kubeconfig> {
-    tracing::debug!(?path, "reading the kubeconfig (none given: $KUBECONFIG or ~/.kube/config)");
+    tracing::debug!(
+        ?path,
+        "reading the kubeconfig (none given: $KUBECONFIG or ~/.kube/config)"
+    );
     match path {
         Some(path) => Kubeconfig::read_from(path)
             .with_context(|| format!("cannot read kubeconfig {}", path.display())),
@@ -197,7 +200,6 @@ fn exec_env_as_flags(exec: &ExecConfig, args: &[String]) -> Vec<String> {
     }
     out
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,7 @@
 //! The self-reviews whoami and can-i ask the API server: SelfSubjectReview (who am I),
 //! SelfSubjectAccessReview (may I) and SelfSubjectRulesReview (what may I).
 
+use super::error::readable;
 use anyhow::Context as _;
 use k8s_openapi::api::authorization::v1::{
     NonResourceAttributes, ResourceAttributes, SelfSubjectAccessReview,
@@ -9,7 +10,6 @@ use k8s_openapi::api::authorization::v1::{
 use k8s_openapi::api::rbac::v1::PolicyRule;
 use kube::api::{Api, PostParams};
 use rbac::{Attributes, RuleSet, UserInfo};
-use super::error::readable;
 use std::collections::BTreeMap;
 
 /// The SelfSubjectReview versions, newest first, as `kubectl auth whoami` tries them.

@@ -150,13 +150,7 @@ fn user_of_context(doc: &Kubeconfig, context: &str) -> Result<String, ConvertErr
 /// Recognises the two source forms and reads their ids. Anything else is left alone.
 fn read_old_entry(user: &AuthInfo) -> Option<(SourceKind, OldIds)> {
     if let Some(provider) = user.auth_provider.as_ref().filter(|p| p.name == "azure") {
-        let field = |key: &str| {
-            provider
-                .config
-                .get(key)
-                .filter(|v| !v.is_empty())
-                .cloned()
-        };
+        let field = |key: &str| provider.config.get(key).filter(|v| !v.is_empty()).cloned();
         return Some((
             SourceKind::AzureAuthProvider,
             OldIds {
@@ -173,12 +167,7 @@ fn read_old_entry(user: &AuthInfo) -> Option<(SourceKind, OldIds)> {
     if !is_kubelogin(exec.command.as_deref()?) {
         return None;
     }
-    let args: Vec<&str> = exec
-        .args
-        .iter()
-        .flatten()
-        .map(String::as_str)
-        .collect();
+    let args: Vec<&str> = exec.args.iter().flatten().map(String::as_str).collect();
     if args.first() != Some(&"get-token") {
         return None;
     }
@@ -419,11 +408,7 @@ users:
     fn other_users_and_non_kubelogin_exec_are_untouched() {
         let text = "users:\n- name: a\n  user:\n    exec:\n      command: aws\n      args: [get-token]\n- name: b\n  user:\n    token: abc\n";
         let mut d = doc(text);
-        assert!(
-            convert_users(&mut d, &opts())
-                .unwrap()
-                .is_empty()
-        );
+        assert!(convert_users(&mut d, &opts()).unwrap().is_empty());
         assert_eq!(as_json(&d), as_json(&doc(text)));
     }
 
@@ -440,7 +425,11 @@ users:
         let out = convert_users(&mut d, &opts).unwrap();
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].user, "u2");
-        assert!(as_json(&d)["users"][0]["user"].get("auth-provider").is_some());
+        assert!(
+            as_json(&d)["users"][0]["user"]
+                .get("auth-provider")
+                .is_some()
+        );
         let nope = ConvertOptions {
             context: Some("nope".into()),
             ..super::tests::opts()

@@ -160,15 +160,17 @@ mod tests {
     fn fields_kube_does_not_model_survive_a_round_trip() {
         let text = "apiVersion: v1\nkind: Config\nx-top: {kept: [1, 2]}\npreferences: {colors: true, x-pref: a}\nclusters:\n- name: c\n  x-named: b\n  cluster: {server: \"https://h\", x-cluster: c, extensions: [{name: e, extension: {k: v}}]}\ncontexts:\n- name: k\n  context: {cluster: c, user: u, x-context: d}\nusers:\n- name: u\n  user:\n    x-user: e\n    auth-provider: {name: oidc, x-provider: f, config: {client-id: i, expires-on: 1700000000}}\n";
         let doc = parse_document(text, Path::new("cfg")).unwrap();
-        let again: serde_json::Value =
-            serde_saphyr::from_str(&render(&doc).unwrap()).unwrap();
+        let again: serde_json::Value = serde_saphyr::from_str(&render(&doc).unwrap()).unwrap();
         let before: serde_json::Value = serde_saphyr::from_str(text).unwrap();
         assert_eq!(again["x-top"], before["x-top"]);
         assert_eq!(again["preferences"], before["preferences"]);
         assert_eq!(again["clusters"], before["clusters"]);
         assert_eq!(again["contexts"], before["contexts"]);
         assert_eq!(again["users"][0]["user"]["x-user"], "e");
-        assert_eq!(again["users"][0]["user"]["auth-provider"]["x-provider"], "f");
+        assert_eq!(
+            again["users"][0]["user"]["auth-provider"]["x-provider"],
+            "f"
+        );
         assert_eq!(
             again["users"][0]["user"]["auth-provider"]["config"]["expires-on"],
             "1700000000"

@@ -219,7 +219,10 @@ async fn apply_creates_then_reports_unchanged() {
     let (client, store) = start().await;
     let subjects = [appdev()];
     let mut plan = full_access_plan(&subjects);
-    assert_eq!(check_permissions(&client, &plan).await.expect("allowed"), None);
+    assert_eq!(
+        check_permissions(&client, &plan).await.expect("allowed"),
+        None
+    );
     let first = apply_plan(&client, &mut plan, false).await.expect("apply");
     assert_eq!(
         outcomes(&first),

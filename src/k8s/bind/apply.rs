@@ -151,7 +151,10 @@ pub(crate) fn collision_free_name(
 }
 
 /// Renames `meta` when its name is taken by an object bind does not own; returns the note.
-async fn rename_on_collision<K>(api: Api<K>, meta: &mut ObjectMeta) -> anyhow::Result<Option<String>>
+async fn rename_on_collision<K>(
+    api: Api<K>,
+    meta: &mut ObjectMeta,
+) -> anyhow::Result<Option<String>>
 where
     K: Resource + Clone + DeserializeOwned + Debug,
 {

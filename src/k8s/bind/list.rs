@@ -1,7 +1,7 @@
 //! Every RoleBinding and ClusterRoleBinding that applies, one row per subject, whoever made it.
 
-use crate::graph::is_object_id;
 use super::{ANNOTATION_SUBJECT_ID, ANNOTATION_SUBJECT_NAME, MANAGED_BY_LABEL, MANAGER};
+use crate::graph::is_object_id;
 use crate::k8s::error::readable;
 use k8s_openapi::api::rbac::v1::{ClusterRoleBinding, RoleBinding, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;

@@ -23,7 +23,10 @@ fn target(obj: &ManagedObject) -> (&'static str, &'static str, Option<String>) {
 
 /// Ok when every review allows; an error listing each missing permission otherwise. A cluster
 /// that cannot answer reviews gives `Ok(Some(warning))`, and the apply itself decides.
-pub async fn check_permissions(client: &kube::Client, plan: &Plan) -> anyhow::Result<Option<String>> {
+pub async fn check_permissions(
+    client: &kube::Client,
+    plan: &Plan,
+) -> anyhow::Result<Option<String>> {
     let api: Api<SelfSubjectAccessReview> = Api::all(client.clone());
     let mut seen = Vec::new();
     let mut missing = Vec::new();

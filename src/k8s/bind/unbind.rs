@@ -8,9 +8,9 @@ use super::{
     ANNOTATION_SUBJECT_ID, ANNOTATION_SUBJECT_KIND, ANNOTATION_SUBJECT_NAME, MANAGED_BY_LABEL,
     MANAGER,
 };
+use crate::k8s::error::readable;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding, RoleRef};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use crate::k8s::error::readable;
 use kube::api::{Api, ListParams};
 
 pub struct UnbindRequest<'a> {
