@@ -180,7 +180,7 @@ impl TokenCache {
         if marker.exists() {
             return;
         }
-        eprintln!(
+        crate::say!(
             "kubectl-entra: the OS keyring is not available ({why}); keeping tokens in files under {} (0600). This is said once.",
             self.dir.display()
         );

@@ -49,7 +49,7 @@ pub(super) fn obtain(
         Ok(outcome) => Ok(Ok(outcome)),
         Err(e) => match e.downcast_ref::<Interrupted>() {
             Some(i) => {
-                eprintln!("kubectl-entra: {i}");
+                crate::say!("kubectl-entra: {i}");
                 Ok(Err(ExitCode::from(i.exit_code)))
             }
             None => Err(e),

@@ -25,7 +25,7 @@ pub fn run(args: LoginArgs) -> anyhow::Result<ExitCode> {
         Source::Refreshed => "Signed in (refreshed)",
         Source::SignedIn => "Signed in",
     };
-    eprintln!(
+    crate::say!(
         "{how} as {who} (tenant {tenant}); the token for {} is valid until {}. Tokens are kept in the {} store.",
         settings.resource,
         rfc3339(outcome.entry.expires_on),

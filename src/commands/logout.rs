@@ -12,7 +12,7 @@ pub fn run(args: LogoutArgs) -> anyhow::Result<ExitCode> {
     let cache = settings.open_cache();
     if args.all {
         let count = cache.remove_all()?;
-        eprintln!(
+        crate::say!(
             "Removed {count} cached entr{} (files under {} and their keyring entries).",
             if count == 1 { "y" } else { "ies" },
             cache.dir().display()
@@ -22,12 +22,12 @@ pub fn run(args: LogoutArgs) -> anyhow::Result<ExitCode> {
     let token = cache.remove(&settings.token_key())?;
     let account = cache.remove(&settings.account_key())?;
     if token || account {
-        eprintln!(
+        crate::say!(
             "Signed out: removed the cached tokens of tenant {}, client {}, server {}.",
             settings.tenant, settings.client_id, settings.resource
         );
     } else {
-        eprintln!(
+        crate::say!(
             "Nothing to remove: no cached tokens for tenant {}, client {}, server {}.",
             settings.tenant, settings.client_id, settings.resource
         );
