@@ -24,12 +24,16 @@ pub fn run(args: LogoutArgs) -> anyhow::Result<ExitCode> {
     if token || account {
         crate::say!(
             "Signed out: removed the cached tokens of tenant {}, client {}, server {}.",
-            settings.tenant, settings.client_id, settings.resource
+            settings.tenant,
+            settings.client_id,
+            settings.resource
         );
     } else {
         crate::say!(
             "Nothing to remove: no cached tokens for tenant {}, client {}, server {}.",
-            settings.tenant, settings.client_id, settings.resource
+            settings.tenant,
+            settings.client_id,
+            settings.resource
         );
     }
     Ok(ExitCode::SUCCESS)
