@@ -1,10 +1,13 @@
 //! kubectl-entra: a kubectl plugin and exec credential helper for clusters that sign users in
 //! with Microsoft Entra ID (AKS with Entra integration).
 //!
-//! Layers, top to bottom (nothing imports what stands above it):
-//! `cli` / `commands` / `output`, then `access`, `k8s`, `kubeconfig`, then `credential`, `entra`,
-//! `graph`, `cache`. RBAC semantics live in the `rbac` crate; the sandbox is its own crate and
-//! binary (`kubectl-entra-sandbox`), so this one links no HTTP server or signing code.
+//! Layers, top to bottom (nothing imports what stands above it): `cli` (clap types, turned
+//! into each layer's own settings there) and `commands`, then `access`, `k8s`, `kubeconfig`,
+//! then `credential`, `entra`, `graph`, `cache`. `output` (tables, JSON/YAML, error chains) and
+//! `sink` (human messages) are leaves every layer may use to format; only commands write to
+//! stdout, and errors become exit codes in one place, [`finish`]. RBAC semantics live in the
+//! `rbac` crate; the sandbox is its own crate and binary (`kubectl-entra-sandbox`), so this one
+//! links no HTTP server or signing code.
 
 pub mod access;
 pub mod cache;
@@ -61,13 +64,41 @@ where
     finish(commands::dispatch(cli))
 }
 
-/// Turns a command's error into kubectl's `error: ...` line on stderr.
-fn finish(result: anyhow::Result<ExitCode>) -> ExitCode {
-    match result {
-        Ok(code) => code,
-        Err(err) => {
-            eprintln!("error: {}", output::error_chain(&err));
-            ExitCode::FAILURE
-        }
+/// Where every error becomes an exit code: kubectl's `error: ...` line on stderr and 1; an
+/// interruption (Ctrl-C, SIGTERM) its message and 130/143; a closed stdout (`| head`) nothing
+/// and 0. Commands return `Ok(code)` for answers that are not errors (can-i's "no" is 1).
+pub fn finish(result: anyhow::Result<ExitCode>) -> ExitCode {
+    let err = match result {
+        Ok(code) => return code,
+        Err(err) => err,
+    };
+    if let Some(interrupted) = err.downcast_ref::<entra::Interrupted>() {
+        say!(
+            "kubectl-entra: {}",
+            sink::printable(&interrupted.to_string())
+        );
+        return ExitCode::from(interrupted.exit_code);
+    }
+    if output::is_closed_stdout(&err) {
+        return ExitCode::SUCCESS;
+    }
+    say!("error: {}", sink::printable(&output::error_chain(&err)));
+    ExitCode::FAILURE
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_interruption_keeps_its_exit_code() {
+        let err = anyhow::Error::new(entra::Interrupted {
+            signal: "SIGTERM",
+            exit_code: 143,
+        })
+        .context("while signing in");
+        assert_eq!(finish(Err(err)), ExitCode::from(143));
+        assert_eq!(finish(Ok(ExitCode::from(1))), ExitCode::from(1));
+        assert_eq!(finish(Err(anyhow::anyhow!("boom"))), ExitCode::FAILURE);
     }
 }

@@ -1,37 +1,118 @@
 //! All rendering in one place: JSON/YAML documents and kubectl-style tables on stdout,
 //! error chains for stderr.
 
+use crate::sink::printable;
 use serde::Serialize;
 use std::io::Write;
 
-/// Prints a value as pretty JSON on stdout.
-pub fn print_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
+/// Machine-readable document formats (`-o json|yaml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentFormat {
+    Json,
+    Yaml,
+}
+
+/// A value as pretty JSON (with a final newline).
+pub fn json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<String> {
+    let mut text = serde_json::to_string_pretty(value)?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// A value as one YAML document (serde-saphyr, the maintained serde YAML crate kube uses).
+pub fn yaml<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<String> {
+    let mut text = serde_saphyr::to_string(&value)?;
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    Ok(text)
+}
+
+/// A value rendered in `format`.
+pub fn document<T: Serialize + ?Sized>(
+    format: DocumentFormat,
+    value: &T,
+) -> anyhow::Result<String> {
+    match format {
+        DocumentFormat::Json => json(value),
+        DocumentFormat::Yaml => yaml(value),
+    }
+}
+
+/// Prints a value as a JSON or YAML document on stdout.
+pub fn print_document<T: Serialize + ?Sized>(
+    format: DocumentFormat,
+    value: &T,
+) -> anyhow::Result<()> {
+    print_text(&document(format, value)?)
+}
+
+/// Writes text to stdout as it is. A closed pipe (`| head`) comes back as an error that
+/// [`is_closed_stdout`] recognises, so the command stops quietly instead of panicking.
+pub fn print_text(text: &str) -> anyhow::Result<()> {
+    print_bytes(text.as_bytes())
+}
+
+/// [`print_text`] for bytes (a generated completion script).
+pub fn print_bytes(bytes: &[u8]) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value)?;
-    writeln!(out)?;
-    Ok(())
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(|e| anyhow::Error::new(e).context("cannot write to stdout"))
 }
 
-/// Prints a value as a YAML document on stdout.
-pub fn print_yaml<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
-    let text = serde_yaml::to_string(value)?;
-    std::io::stdout().lock().write_all(text.as_bytes())?;
-    Ok(())
+/// Whether an error is stdout's reader going away (EPIPE): nothing to report then.
+pub fn is_closed_stdout(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
-/// A kubectl-style table: upper-case headers, columns padded with three spaces, no borders.
-#[derive(Debug, Default)]
+/// A kubectl-style table: columns padded with three spaces, no borders. Cells are made
+/// printable (names come from the cluster), except in a [`Table::styled`] table whose cells
+/// carry colour escapes on purpose; those do not count towards the column widths.
+#[derive(Debug)]
 pub struct Table {
     headers: Vec<String>,
     rows: Vec<Vec<String>>,
+    min_width: usize,
+    styled: bool,
 }
 
 impl Table {
+    /// kubectl's usual table: upper-case headers.
     pub fn new<S: AsRef<str>>(headers: &[S]) -> Self {
+        Table::exact(
+            &headers
+                .iter()
+                .map(|h| h.as_ref().to_uppercase())
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    /// Headers as given (`kubectl auth can-i --list` has `Resources`, `Non-Resource URLs`...).
+    pub fn exact<S: AsRef<str>>(headers: &[S]) -> Self {
         Table {
-            headers: headers.iter().map(|h| h.as_ref().to_uppercase()).collect(),
+            headers: headers.iter().map(|h| h.as_ref().to_string()).collect(),
             rows: Vec::new(),
+            min_width: 2,
+            styled: false,
         }
+    }
+
+    /// The narrowest a column gets, padding excluded (Go's tabwriter counts the padding in
+    /// its minwidth: kubectl's 6 with padding 3 is 3 here).
+    pub fn min_width(mut self, width: usize) -> Self {
+        self.min_width = width;
+        self
+    }
+
+    /// Cells hold ANSI colour escapes on purpose (the access matrix on a terminal).
+    pub fn styled(mut self) -> Self {
+        self.styled = true;
+        self
     }
 
     pub fn row<S: Into<String>>(&mut self, cells: impl IntoIterator<Item = S>) {
@@ -44,10 +125,24 @@ impl Table {
 
     /// Renders to a string; `headers` false is kubectl's `--no-headers`.
     pub fn render(&self, headers: bool) -> String {
-        let mut tw = tabwriter::TabWriter::new(Vec::new()).padding(3);
+        let mut tw = tabwriter::TabWriter::new(Vec::new())
+            .minwidth(self.min_width)
+            .padding(3)
+            .ansi(self.styled);
+        let styled = self.styled;
         let mut write_line = |cells: &[String]| {
-            // Tabs and newlines inside a cell would break the columns.
-            let line: Vec<String> = cells.iter().map(|c| c.replace(['\t', '\n'], " ")).collect();
+            // Tabs and newlines inside a cell would break the columns; `printable` turns them
+            // into spaces along with every other control character.
+            let line: Vec<String> = cells
+                .iter()
+                .map(|c| {
+                    if styled {
+                        c.replace(['\t', '\n'], " ")
+                    } else {
+                        printable(c).into_owned()
+                    }
+                })
+                .collect();
             let _ = writeln!(tw, "{}", line.join("\t"));
         };
         if headers {
@@ -61,10 +156,7 @@ impl Table {
     }
 
     pub fn print(&self, headers: bool) -> anyhow::Result<()> {
-        std::io::stdout()
-            .lock()
-            .write_all(self.render(headers).as_bytes())?;
-        Ok(())
+        print_text(&self.render(headers))
     }
 }
 
@@ -97,6 +189,40 @@ mod tests {
         assert_eq!(lines[1], "dev-user-access   Role/dev-user-full-access");
         assert_eq!(lines[2], "x                 ClusterRole/view");
         assert!(!t.render(false).contains("NAME"));
+    }
+
+    #[test]
+    fn cells_are_made_printable_unless_styled() {
+        let mut t = Table::exact(&["a", "b"]);
+        t.row(["x\u{1b}[2J", "y\tz"]);
+        let text = t.render(true);
+        assert!(!text.contains('\u{1b}'), "{text:?}");
+        assert!(text.starts_with("a"), "{text:?}");
+        let mut t = Table::exact(&["a", "b"]).min_width(0).styled();
+        t.row(["\u{1b}[32m✔\u{1b}[0m", "y"]);
+        t.row(["no", "y"]);
+        assert_eq!(t.render(false), "\u{1b}[32m✔\u{1b}[0m    y\nno   y\n");
+    }
+
+    #[test]
+    fn yaml_keeps_strings_that_look_like_other_things_strings() {
+        let value = serde_json::json!({
+            "a": "1", "b": "true", "c": "yes", "d": "null", "e": "0x10", "f": "",
+            "g": "a: b", "h": "- x", "i": "~", "j": "01", "k": "1e3", "l": "on",
+            "n": 1, "t": true, "z": null, "list": ["x", 2]
+        });
+        let text = yaml(&value).unwrap();
+        let back: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+        assert_eq!(back, value, "{text}");
+        assert!(text.ends_with('\n'));
+    }
+
+    #[test]
+    fn broken_pipe_is_recognised_through_context() {
+        let err = anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::BrokenPipe))
+            .context("cannot write to stdout");
+        assert!(is_closed_stdout(&err));
+        assert!(!is_closed_stdout(&anyhow::anyhow!("other")));
     }
 
     #[test]

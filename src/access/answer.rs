@@ -44,37 +44,6 @@ impl ResolvedTarget {
     }
 }
 
-/// kubectl's known verbs; others get a warning, not an error.
-const RESOURCE_VERBS: [&str; 16] = [
-    "get",
-    "list",
-    "watch",
-    "create",
-    "update",
-    "patch",
-    "delete",
-    "deletecollection",
-    "use",
-    "bind",
-    "impersonate",
-    "*",
-    "approve",
-    "sign",
-    "escalate",
-    "attest",
-];
-const NON_RESOURCE_VERBS: [&str; 8] = [
-    "get", "put", "post", "head", "options", "delete", "patch", "*",
-];
-
-pub fn is_known_verb(verb: &str, non_resource: bool) -> bool {
-    if non_resource {
-        NON_RESOURCE_VERBS.contains(&verb)
-    } else {
-        RESOURCE_VERBS.contains(&verb)
-    }
-}
-
 /// Resolves what the user typed against discovery. An unknown resource is not an error (as in
 /// kubectl, which asks anyway: RBAC may name resources no API serves); the warning says so.
 pub fn resolve_target(resources: &[ResourceInfo], typed: &str) -> (ResolvedTarget, Option<String>) {
@@ -322,8 +291,6 @@ mod tests {
         assert_eq!(q.path.as_deref(), Some("/logs/*"));
         assert_eq!(q.namespace, "");
         assert_eq!(target.display(), "/logs/*");
-        assert!(is_known_verb("post", true) && !is_known_verb("list", true));
-        assert!(is_known_verb("deletecollection", false) && !is_known_verb("frobnicate", false));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `can-i --why`: which binding allowed it, or what exists and what is missing when it did not.
 //! Pure text building; the command fetches the identity, RBAC snapshot and names first.
 
-use super::names::GroupNames;
+use super::group_names::GroupNames;
 use super::reason::parse_allowed_reason;
 use super::snapshot::RbacReadAccess;
 use k8s_openapi::api::rbac::v1::{RoleRef, Subject};

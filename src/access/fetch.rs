@@ -5,14 +5,14 @@
 
 use super::answer::ResolvedTarget;
 use super::explain::{explain_no, explain_yes};
+use super::group_names::names_for;
 use super::list::{fill_incomplete, unanswered};
 use super::matrix::{Matrix, MatrixRow, evaluate_namespaces};
-use super::names::names_for;
 use super::reason::parse_allowed_reason;
 use super::snapshot::read_rbac;
-use crate::cli::GraphArgs;
-use crate::k8s::client::ContextInfo;
-use crate::k8s::review::{AccessQuery, access_review, readable, rules_review, self_subject_review};
+use crate::graph::GraphAccess;
+use crate::k8s::error::readable;
+use crate::k8s::review::{AccessQuery, access_review, rules_review, self_subject_review};
 use anyhow::Context as _;
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, ListParams};
@@ -160,6 +160,14 @@ fn attributes(q: &AccessQuery) -> Attributes {
     }
 }
 
+/// `--why`'s report, and what went wrong while gathering it (the command shows those as
+/// warnings).
+#[derive(Debug, Clone, Default)]
+pub struct Explanation {
+    pub lines: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
 /// The `--why` lines: who the cluster says you are, group names, and (for a no) the RBAC
 /// objects you may read. Failures to gather context become warnings: the answer stands anyway.
 /// `client` asks as the subject in question (impersonated with `--as`); `rbac_reader` reads
@@ -167,19 +175,19 @@ fn attributes(q: &AccessQuery) -> Attributes {
 pub async fn explain(
     client: &kube::Client,
     rbac_reader: &kube::Client,
-    info: &ContextInfo,
-    graph: &GraphArgs,
+    graph: Option<&GraphAccess>,
     query: &AccessQuery,
     reason: &str,
     allowed: bool,
-) -> Vec<String> {
+) -> Explanation {
+    let mut warnings = Vec::new();
     let user = match self_subject_review(client).await {
         Ok(u) => Some(u),
         Err(e) => {
-            eprintln!(
-                "warning: cannot ask the cluster who you are: {}",
+            warnings.push(format!(
+                "cannot ask the cluster who you are: {}",
                 crate::output::error_chain(&e)
-            );
+            ));
             None
         }
     };
@@ -194,10 +202,10 @@ pub async fn explain(
         match read_rbac(rbac_reader, &attrs.namespace).await {
             Ok((src, access)) => Some((src, access)),
             Err(e) => {
-                eprintln!(
-                    "warning: cannot read RBAC objects: {}",
+                warnings.push(format!(
+                    "cannot read RBAC objects: {}",
                     crate::output::error_chain(&e)
-                );
+                ));
                 None
             }
         }
@@ -211,24 +219,23 @@ pub async fn explain(
             ids.extend(b.subjects.unwrap_or_default().into_iter().map(|s| s.name));
         }
     }
-    let (names, warning) = names_for(graph, info, &ids).await;
-    if let Some(w) = warning {
-        eprintln!("warning: {w}");
-    }
-    if allowed {
-        return explain_yes(reason, user.as_ref(), &names);
-    }
-    let Some(user) = user else {
-        return vec![
+    let (names, warning) = names_for(graph, &ids).await;
+    warnings.extend(warning);
+    let lines = if allowed {
+        explain_yes(reason, user.as_ref(), &names)
+    } else if let Some(user) = user {
+        let readable = snapshot
+            .as_ref()
+            .filter(|(_, a)| a.role_bindings || a.cluster_role_bindings)
+            .map(|(s, a)| (s, a));
+        explain_no(&attrs, &user, &names, readable)
+    } else {
+        vec![
             "cannot explain further: the cluster did not say who you are (see the warning above)"
                 .to_string(),
-        ];
+        ]
     };
-    let readable = snapshot
-        .as_ref()
-        .filter(|(_, a)| a.role_bindings || a.cluster_role_bindings)
-        .map(|(s, a)| (s, a));
-    explain_no(&attrs, &user, &names, readable)
+    Explanation { lines, warnings }
 }
 
 /// Asks the common questions a rules review left open (`incomplete`, e.g. a webhook
@@ -331,18 +338,6 @@ mod tests {
             ..Default::default()
         })
         .await;
-        let info = ContextInfo {
-            context: "c".into(),
-            cluster: "c".into(),
-            user: "u".into(),
-            namespace: "default".into(),
-            server: String::new(),
-            exec: None,
-        };
-        let graph = GraphArgs {
-            no_graph: true,
-            ..Default::default()
-        };
         let yes = AccessQuery {
             verb: "create".into(),
             namespace: "dev".into(),
@@ -350,16 +345,9 @@ mod tests {
             ..Default::default()
         };
         let answer = access_review(&client, &yes).await.expect("review");
-        let lines = explain(
-            &client,
-            &client,
-            &info,
-            &graph,
-            &yes,
-            &answer.reason,
-            answer.allowed,
-        )
-        .await;
+        let why = explain(&client, &client, None, &yes, &answer.reason, answer.allowed).await;
+        assert!(why.warnings.is_empty(), "{:?}", why.warnings);
+        let lines = why.lines;
         assert_eq!(
             lines[0],
             "allowed by RoleBinding \"dev-user-access\" in namespace \"dev\""
@@ -369,9 +357,8 @@ mod tests {
             namespace: "sre".into(),
             ..yes
         };
-        let lines = explain(&client, &client, &info, &graph, &no, "", false)
-            .await
-            .join("\n");
+        let why = explain(&client, &client, None, &no, "", false).await;
+        let lines = why.lines.join("\n");
         assert!(lines.contains("User \"aksdev@contoso.com\""), "{lines}");
         assert!(
             lines.contains("you may not read the RBAC bindings"),

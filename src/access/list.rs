@@ -2,9 +2,10 @@
 //! sorted as rbac/v1's helpers do, in kubectl's four columns), and the targeted access reviews
 //! that fill in an `incomplete` answer.
 
+use super::verbs::EVERYDAY_VERBS;
+use crate::output::Table;
 use k8s_openapi::api::rbac::v1::PolicyRule;
 use rbac::{Attributes, RuleSet, breakdown_rule, compact_rules, rules_allow};
-use std::io::Write as _;
 
 /// Go's `%v` of a string slice: `[a b]`, `[]` when empty or unset.
 fn go_list(v: &Option<Vec<String>>) -> String {
@@ -59,32 +60,24 @@ fn resources_and_groups(rule: &PolicyRule) -> String {
     out.join(" ")
 }
 
-/// The `kubectl auth can-i --list` table. Written with kubectl's tabwriter settings (Go's
-/// minimum cell width 6 including padding 3, i.e. this crate's minwidth 3) rather than
-/// output::Table, whose headers are upper-case.
+/// The `kubectl auth can-i --list` table: kubectl's headers as they are (not upper-case) and
+/// its tabwriter settings (Go's minimum cell width 6 including padding 3).
 pub fn list_table(set: &RuleSet, headers: bool) -> String {
-    let mut tw = tabwriter::TabWriter::new(Vec::new()).minwidth(3).padding(3);
-    if headers {
-        let _ = writeln!(tw, "Resources\tNon-Resource URLs\tResource Names\tVerbs");
-    }
+    let mut table =
+        Table::exact(&["Resources", "Non-Resource URLs", "Resource Names", "Verbs"]).min_width(3);
     for rule in sorted_compact_rules(set) {
-        let _ = writeln!(
-            tw,
-            "{}\t{}\t{}\t{}",
+        table.row([
             resources_and_groups(&rule),
             go_list(&rule.non_resource_urls),
             go_list(&rule.resource_names),
-            format_args!("[{}]", rule.verbs.join(" "))
-        );
+            format!("[{}]", rule.verbs.join(" ")),
+        ]);
     }
-    let bytes = tw.into_inner().unwrap_or_default();
-    String::from_utf8_lossy(&bytes).into_owned()
+    table.render(headers)
 }
 
-/// The verbs and resources checked one by one when a rules review is incomplete.
-pub const COMMON_VERBS: [&str; 7] = [
-    "get", "list", "watch", "create", "update", "patch", "delete",
-];
+/// The resources checked one by one (with [`EVERYDAY_VERBS`]) when a rules review is
+/// incomplete.
 pub const COMMON_RESOURCES: [(&str, &str); 12] = [
     ("", "pods"),
     ("", "pods/log"),
@@ -106,7 +99,7 @@ pub fn unanswered(set: &RuleSet, namespace: &str) -> Vec<Attributes> {
     let mut out = Vec::new();
     for (group, resource) in COMMON_RESOURCES {
         let (resource, subresource) = resource.split_once('/').unwrap_or((resource, ""));
-        for verb in COMMON_VERBS {
+        for &verb in EVERYDAY_VERBS {
             let attrs = Attributes {
                 verb: verb.into(),
                 namespace: namespace.into(),
@@ -214,7 +207,10 @@ configmaps                                      []                  [app]       
             ..Default::default()
         };
         let open = unanswered(&set, "dev");
-        assert_eq!(open.len(), COMMON_RESOURCES.len() * COMMON_VERBS.len() - 3);
+        assert_eq!(
+            open.len(),
+            COMMON_RESOURCES.len() * EVERYDAY_VERBS.len() - 3
+        );
         assert!(open.iter().all(|a| a.namespace == "dev"));
         assert!(
             open.iter()

@@ -4,14 +4,11 @@
 
 use super::answer::ResolvedTarget;
 use crate::k8s::discovery::ResourceInfo;
+use crate::output::Table;
+use crate::sink::printable;
 use rbac::{Attributes, RuleSet, rules_allow};
 use serde::Serialize;
 use std::collections::BTreeMap;
-
-/// The default verbs (rakkess's, minus deletecollection).
-pub const DEFAULT_VERBS: [&str; 7] = [
-    "get", "list", "watch", "create", "update", "patch", "delete",
-];
 
 /// One row: a resource (resources × verbs) or a namespace (namespaces × verbs).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -166,67 +163,43 @@ impl Style {
         }
     }
 
-    /// (visible text, text with escapes)
-    fn cell(self, v: Option<bool>) -> (&'static str, String) {
+    /// The cell's text, with colour escapes in the `Color` style.
+    fn cell(self, v: Option<bool>) -> &'static str {
         match (self, v) {
-            (_, None) => ("n/a", "n/a".into()),
-            (Style::Words, Some(true)) => ("yes", "yes".into()),
-            (Style::Words, Some(false)) => ("no", "no".into()),
-            (Style::Symbols, Some(true)) => ("✔", "✔".into()),
-            (Style::Symbols, Some(false)) => ("✖", "✖".into()),
-            (Style::Color, Some(true)) => ("✔", "\x1b[32m✔\x1b[0m".into()),
-            (Style::Color, Some(false)) => ("✖", "\x1b[31m✖\x1b[0m".into()),
+            (_, None) => "n/a",
+            (Style::Words, Some(true)) => "yes",
+            (Style::Words, Some(false)) => "no",
+            (Style::Symbols, Some(true)) => "✔",
+            (Style::Symbols, Some(false)) => "✖",
+            (Style::Color, Some(true)) => "\x1b[32m✔\x1b[0m",
+            (Style::Color, Some(false)) => "\x1b[31m✖\x1b[0m",
         }
     }
 }
 
-/// The table: `NAME` (or `NAMESPACE`) then one upper-case column per verb. Hand-written padding
-/// because tabwriter would count colour escapes as width.
+/// The table: `NAME` (or `NAMESPACE`) then one upper-case column per verb. Colour escapes do
+/// not count towards the column widths.
 pub fn render_matrix(m: &Matrix, style: Style, headers: bool) -> String {
     let first = if m.rows_are == "namespaces" {
         "NAMESPACE"
     } else {
         "NAME"
     };
-    let mut lines: Vec<Vec<(String, String)>> = Vec::new();
-    if headers {
-        let mut h = vec![(first.to_string(), first.to_string())];
-        h.extend(m.verbs.iter().map(|v| (v.to_uppercase(), v.to_uppercase())));
-        lines.push(h);
-    }
+    let mut header = vec![first.to_string()];
+    header.extend(m.verbs.iter().map(|v| v.to_uppercase()));
+    let mut table = Table::exact(&header).min_width(0).styled();
     for row in &m.rows {
-        let mut line = vec![(row.name.clone(), row.name.clone())];
+        let mut line = vec![printable(&row.name).into_owned()];
         for verb in &m.verbs {
-            let (plain, shown) = style.cell(row.access.get(verb).copied().unwrap_or(None));
-            line.push((plain.to_string(), shown));
+            line.push(
+                style
+                    .cell(row.access.get(verb).copied().unwrap_or(None))
+                    .to_string(),
+            );
         }
-        lines.push(line);
+        table.row(line);
     }
-    let columns = lines.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..columns)
-        .map(|c| {
-            lines
-                .iter()
-                .filter_map(|l| l.get(c))
-                .map(|(plain, _)| plain.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for line in &lines {
-        let mut text = String::new();
-        for (c, (plain, shown)) in line.iter().enumerate() {
-            text.push_str(shown);
-            if c + 1 < line.len() {
-                let pad = widths[c] + 3 - plain.chars().count();
-                text.push_str(&" ".repeat(pad));
-            }
-        }
-        out.push_str(text.trim_end());
-        out.push('\n');
-    }
-    out
+    table.render(headers)
 }
 
 #[cfg(test)]

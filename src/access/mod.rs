@@ -5,25 +5,25 @@
 pub mod answer;
 pub mod explain;
 pub mod fetch;
+pub mod group_names;
 pub mod list;
 pub mod matrix;
-pub mod names;
 pub mod reason;
 pub mod snapshot;
 pub mod token;
+pub mod verbs;
 pub mod whoami;
 
 pub use answer::{
     EXIT_NO, EXIT_YES, NamespaceMode, ResolvedTarget, answer_line, build_query, exit_code,
-    is_known_verb, resolve_target, scope_warning,
+    resolve_target, scope_warning,
 };
 pub use explain::{describe_request, explain_no, explain_yes, subject_label, suggest_role};
+pub use group_names::{GroupName, GroupNames, ids_to_resolve, resolve_with_graph};
 pub use list::{fill_incomplete, list_table, sorted_compact_rules, unanswered};
-pub use matrix::{
-    DEFAULT_VERBS, Matrix, MatrixRow, Style, evaluate, evaluate_namespaces, render_matrix,
-};
-pub use names::{GroupName, GroupNames, ids_to_resolve, is_object_id, resolve_with_graph};
+pub use matrix::{Matrix, MatrixRow, Style, evaluate, evaluate_namespaces, render_matrix};
 pub use reason::{AllowedBy, parse_allowed_reason};
 pub use snapshot::{RbacReadAccess, read_rbac};
 pub use token::{CachedToken, TokenView};
+pub use verbs::{EVERYDAY_VERBS, is_known_verb};
 pub use whoami::{ClusterView, WhoamiReport, build_report, render_report};

@@ -77,28 +77,28 @@ pub async fn read_rbac(
         src.roles = Api::<Role>::namespaced(client.clone(), namespace)
             .list(&lp)
             .await
-            .map_err(crate::k8s::review::readable)?
+            .map_err(crate::k8s::error::readable)?
             .items;
     }
     if access.role_bindings {
         src.role_bindings = Api::<RoleBinding>::namespaced(client.clone(), namespace)
             .list(&lp)
             .await
-            .map_err(crate::k8s::review::readable)?
+            .map_err(crate::k8s::error::readable)?
             .items;
     }
     if access.cluster_roles {
         src.cluster_roles = Api::<ClusterRole>::all(client.clone())
             .list(&lp)
             .await
-            .map_err(crate::k8s::review::readable)?
+            .map_err(crate::k8s::error::readable)?
             .items;
     }
     if access.cluster_role_bindings {
         src.cluster_role_bindings = Api::<ClusterRoleBinding>::all(client.clone())
             .list(&lp)
             .await
-            .map_err(crate::k8s::review::readable)?
+            .map_err(crate::k8s::error::readable)?
             .items;
     }
     Ok((src, access))

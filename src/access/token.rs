@@ -102,17 +102,16 @@ impl TokenView {
     }
 }
 
-/// The cached token for the sign-in settings of a kubeconfig user, without signing in.
-/// Ok(None) when nothing is cached.
-pub fn peek_cached(auth: &crate::cli::AuthArgs) -> anyhow::Result<Option<CachedToken>> {
-    Ok(
-        crate::entra::peek(&crate::entra::Settings::try_from(auth)?)?.map(|view| CachedToken {
+impl From<crate::entra::CachedView> for CachedToken {
+    /// What the cache holds for a kubeconfig user's sign-in (`entra::peek`), as whoami shows it.
+    fn from(view: crate::entra::CachedView) -> Self {
+        CachedToken {
             claims: view.claims,
             expires_on: view.expires_on.as_second(),
             store: view.store.to_string(),
             location: view.location,
-        }),
-    )
+        }
+    }
 }
 
 /// `1h4m`, `4m30s`, `expired 2m ago`: the time left, for people.

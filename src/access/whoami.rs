@@ -1,8 +1,9 @@
 //! whoami: the cluster's view (SelfSubjectReview) beside the Entra token's, the warnings that
 //! explain a mismatch, and the readable rendering.
 
-use super::names::{GroupName, GroupNames, is_object_id};
+use super::group_names::{GroupName, GroupNames};
 use super::token::{TokenView, human_duration};
+use crate::graph::is_object_id;
 use crate::output::Table;
 use rbac::UserInfo;
 use serde::Serialize;

@@ -42,6 +42,15 @@ pub enum ManifestFormat {
     Json,
 }
 
+impl From<ManifestFormat> for crate::output::DocumentFormat {
+    fn from(format: ManifestFormat) -> Self {
+        match format {
+            ManifestFormat::Yaml => crate::output::DocumentFormat::Yaml,
+            ManifestFormat::Json => crate::output::DocumentFormat::Json,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct BindArgs {
     #[command(flatten)]

@@ -6,12 +6,15 @@
 mod access;
 mod auth;
 mod bind;
+mod cluster;
+mod context_sign_in;
 mod convert;
 mod settings;
 
 pub use access::{CanIArgs, WhoamiArgs};
 pub use auth::{AuthArgs, LoginArgs, LogoutArgs, TokenCacheKind};
 pub use bind::{BindArgs, BindingsArgs, DryRun, ManifestFormat, SubjectArgs, UnbindArgs};
+pub use context_sign_in::{SignIn, context_auth_args};
 pub use convert::ConvertKubeconfigArgs;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -248,6 +251,17 @@ pub enum OutputFormat {
     Table,
     Json,
     Yaml,
+}
+
+impl OutputFormat {
+    /// The document format, or None for a table.
+    pub fn document(self) -> Option<crate::output::DocumentFormat> {
+        match self {
+            OutputFormat::Table => None,
+            OutputFormat::Json => Some(crate::output::DocumentFormat::Json),
+            OutputFormat::Yaml => Some(crate::output::DocumentFormat::Yaml),
+        }
+    }
 }
 
 /// Shells clap_complete can generate for.

@@ -1,14 +1,16 @@
 //! `kubectl entra bind`: resolve the subjects (group names through Graph), build the Role and
 //! bindings, check the caller may create them, then server-side apply (or print them).
 
-use crate::cli::{BindArgs, DryRun, GraphArgs, KubeconfigArgs, ManifestFormat, SubjectArgs};
+use crate::cli::{BindArgs, DryRun, ManifestFormat, SubjectArgs};
 use crate::graph::GraphClient;
 use crate::k8s::bind::{
-    Outcome, Plan, PlanInput, RoleChoice, Subject, api_error, apply_plan, build_plan,
-    check_permissions, parse_role, validate_label,
+    Outcome, Plan, PlanInput, RoleChoice, Subject, apply_plan, build_plan, check_permissions,
+    parse_role, validate_label,
 };
-use crate::k8s::client::{ContextInfo, context_info, load_kubeconfig};
-use crate::output;
+use crate::k8s::client::{Target, target_context};
+use crate::k8s::error::readable;
+use crate::output::{print_document, print_text};
+use crate::say;
 use anyhow::Context as _;
 use k8s_openapi::api::core::v1::Namespace;
 use k8s_openapi::api::rbac::v1::{ClusterRole, Role};
@@ -35,7 +37,7 @@ pub fn run(args: BindArgs) -> anyhow::Result<ExitCode> {
         if args.dry_run == DryRun::Client {
             resolve_groups(&args, &mut subjects).await?;
             let role = role.unwrap_or_else(|| {
-                eprintln!(
+                say!(
                     "note: --dry-run=client does not contact the cluster, so {:?} is assumed to be an existing {}",
                     args.role,
                     if scope.is_some() { "Role in the namespace" } else { "ClusterRole" }
@@ -49,7 +51,7 @@ pub fn run(args: BindArgs) -> anyhow::Result<ExitCode> {
             return print_plan(&plan, format).map(|()| ExitCode::SUCCESS);
         }
         // The cluster first: a missing namespace or role is found before any Graph sign-in.
-        let (client, _info) = crate::k8s::client::client(&args.kube).await?;
+        let (client, _info) = crate::k8s::client::client(&Target::from(&args.kube)).await?;
         let role = match role {
             Some(role) => role,
             None => existing_role(&client, scope.as_deref(), &args.role).await?,
@@ -73,27 +75,35 @@ pub fn run(args: BindArgs) -> anyhow::Result<ExitCode> {
         }
         resolve_groups(&args, &mut subjects).await?;
         let mut plan = plan(scope.as_deref(), create_namespace, &role, &subjects);
-        check_permissions(&client, &plan).await?;
+        if let Some(warning) = check_permissions(&client, &plan).await? {
+            say!("warning: {warning}");
+        }
         let report = apply_plan(&client, &mut plan, server_dry_run).await?;
+        for note in &report.notes {
+            say!("note: {note}");
+        }
         if let Some(format) = args.output {
             let items: Vec<_> = report.applied.iter().map(|a| a.object.clone()).collect();
             let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "metadata": {}, "items": items});
-            match format {
-                ManifestFormat::Json => output::print_json(&list)?,
-                ManifestFormat::Yaml => output::print_yaml(&list)?,
-            }
+            print_document(format.into(), &list)?;
         } else {
             let suffix = if server_dry_run { " (server dry run)" } else { "" };
+            let mut text = String::new();
             if namespace_exists && args.create_namespace {
                 // Already there: not applied (that would need rights on namespaces), but
                 // reported as kubectl would.
                 if let Some(ns) = scope.as_deref() {
-                    println!("namespace/{ns} unchanged{suffix}");
+                    text.push_str(&format!("namespace/{ns} unchanged{suffix}\n"));
                 }
             }
             for applied in &report.applied {
-                println!("{} {}{suffix}", applied.display, applied.outcome.as_str());
+                text.push_str(&format!(
+                    "{} {}{suffix}\n",
+                    applied.display,
+                    applied.outcome.as_str()
+                ));
             }
+            print_text(&text)?;
         }
         if !server_dry_run && report.applied.iter().all(|a| a.outcome == Outcome::Unchanged) {
             let who: Vec<String> = subjects.iter().map(Subject::describe).collect();
@@ -101,7 +111,7 @@ pub fn run(args: BindArgs) -> anyhow::Result<ExitCode> {
                 .as_deref()
                 .map(|ns| format!("in the namespace {ns:?}"))
                 .unwrap_or_else(|| "cluster-wide".to_string());
-            eprintln!(
+            say!(
                 "Nothing changed: {} already bound to {} {place}.",
                 who.join(", "),
                 role.short_name()
@@ -116,8 +126,8 @@ async fn resolve_groups(args: &BindArgs, subjects: &mut Vec<Subject>) -> anyhow:
     if args.subjects.groups.is_empty() {
         return Ok(());
     }
-    let info = kube_context(&args.kube)?;
-    let graph = graph_client(&args.graph, &info).await?;
+    let info = target_context(&Target::from(&args.kube))?;
+    let graph = args.graph.access(&info)?.connect().await?;
     for name in &args.subjects.groups {
         subjects.push(resolve_group(&graph, name).await?);
     }
@@ -159,32 +169,10 @@ fn offline_subjects(args: &SubjectArgs) -> anyhow::Result<Vec<Subject>> {
     Ok(out)
 }
 
-pub(crate) fn kube_context(args: &KubeconfigArgs) -> anyhow::Result<ContextInfo> {
-    let kubeconfig = load_kubeconfig(args)?;
-    context_info(&kubeconfig, args.context.as_deref())
-}
-
-async fn graph_client(args: &GraphArgs, info: &ContextInfo) -> anyhow::Result<GraphClient> {
-    crate::graph::connect(args, info).await
-}
-
 /// A display name to exactly one group, or an error with the next step.
 pub(crate) async fn resolve_group(graph: &GraphClient, name: &str) -> anyhow::Result<Subject> {
-    let found = graph.find_groups_by_name(name).await?;
-    match found.as_slice() {
-        [] => anyhow::bail!(
-            "no Entra group is named {name:?} (display names must match exactly); check the name with `az ad group list --display-name '{name}'`, or pass --group-id OBJECT_ID"
-        ),
-        [one] => Subject::group(&one.id, one.display_name.as_deref().unwrap_or(name)),
-        many => {
-            let ids: Vec<&str> = many.iter().map(|g| g.id.as_str()).collect();
-            anyhow::bail!(
-                "{} Entra groups are named {name:?}: {}; pick one with --group-id OBJECT_ID",
-                many.len(),
-                ids.join(", ")
-            )
-        }
-    }
+    let group = crate::graph::one_group_named(graph, name, "--group-id").await?;
+    Subject::group(&group.id, group.display_name.as_deref().unwrap_or(name))
 }
 
 /// `--role NAME`: a Role in the namespace, else a ClusterRole.
@@ -195,7 +183,7 @@ async fn existing_role(
 ) -> anyhow::Result<RoleChoice> {
     if let Some(ns) = namespace {
         let roles: Api<Role> = Api::namespaced(client.clone(), ns);
-        if roles.get_opt(name).await.map_err(api_error)?.is_some() {
+        if roles.get_opt(name).await.map_err(readable)?.is_some() {
             return Ok(RoleChoice::Role(name.to_string()));
         }
     }
@@ -203,7 +191,7 @@ async fn existing_role(
     if cluster_roles
         .get_opt(name)
         .await
-        .map_err(api_error)?
+        .map_err(readable)?
         .is_some()
     {
         return Ok(RoleChoice::ClusterRole(name.to_string()));
@@ -229,7 +217,7 @@ async fn namespace_state(client: &kube::Client, ns: &str) -> anyhow::Result<Name
         Ok(Some(_)) => Ok(NamespaceState::Exists),
         Ok(None) => Ok(NamespaceState::Missing),
         Err(kube::Error::Api(s)) if s.code == 403 => Ok(NamespaceState::Unknown),
-        Err(e) => Err(api_error(e)).context("cannot check the namespace"),
+        Err(e) => Err(readable(e)).context("cannot check the namespace"),
     }
 }
 
@@ -249,13 +237,7 @@ fn plan(
 
 fn print_plan(plan: &Plan, format: ManifestFormat) -> anyhow::Result<()> {
     match format {
-        ManifestFormat::Json => output::print_json(&plan.to_list_json()),
-        ManifestFormat::Yaml => {
-            use std::io::Write as _;
-            std::io::stdout()
-                .lock()
-                .write_all(plan.to_yaml()?.as_bytes())?;
-            Ok(())
-        }
+        ManifestFormat::Json => print_document(format.into(), &plan.to_list_json()),
+        ManifestFormat::Yaml => print_text(&plan.to_yaml()?),
     }
 }

@@ -4,8 +4,9 @@ use crate::cli::{BindingsArgs, OutputFormat};
 use crate::k8s::bind::{
     BindingRow, Scope, apply_display_names, graph_object_ids, list_bindings, validate_label,
 };
-use crate::k8s::client::ContextInfo;
+use crate::k8s::client::{ContextInfo, Target};
 use crate::output::{self, Table};
+use crate::say;
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
@@ -14,7 +15,7 @@ pub fn run(args: BindingsArgs) -> anyhow::Result<ExitCode> {
         validate_label("namespace", ns)?;
     }
     super::runtime()?.block_on(async move {
-        let (client, info) = crate::k8s::client::client(&args.kube).await?;
+        let (client, info) = crate::k8s::client::client(&Target::from(&args.kube)).await?;
         let scope = if args.all_namespaces {
             Scope::All
         } else {
@@ -26,7 +27,7 @@ pub fn run(args: BindingsArgs) -> anyhow::Result<ExitCode> {
         };
         let (mut rows, warnings) = list_bindings(&client, &scope).await?;
         for w in warnings {
-            eprintln!("warning: {w}");
+            say!("warning: {w}");
         }
         if !args.graph.no_graph {
             resolve_names(&args, &info, &mut rows).await;
@@ -43,7 +44,7 @@ async fn resolve_names(args: &BindingsArgs, info: &ContextInfo, rows: &mut [Bind
         return;
     }
     let result = async {
-        let graph = crate::graph::connect(&args.graph, info).await?;
+        let graph = args.graph.access(info)?.connect().await?;
         let found = graph
             .get_by_ids(&ids, &["group", "user", "servicePrincipal"])
             .await?;
@@ -58,7 +59,7 @@ async fn resolve_names(args: &BindingsArgs, info: &ContextInfo, rows: &mut [Bind
                 .collect();
             apply_display_names(rows, &names);
         }
-        Err(e) => eprintln!(
+        Err(e) => say!(
             "warning: showing object ids, not names: {} (use --no-graph to skip the lookup)",
             output::error_chain(&e)
         ),
@@ -67,13 +68,17 @@ async fn resolve_names(args: &BindingsArgs, info: &ContextInfo, rows: &mut [Bind
 
 fn print(args: &BindingsArgs, scope: &Scope, rows: &[BindingRow]) -> anyhow::Result<()> {
     match args.output {
-        OutputFormat::Json => output::print_json(&serde_json::json!({ "items": rows })),
-        OutputFormat::Yaml => output::print_yaml(&serde_json::json!({ "items": rows })),
+        OutputFormat::Json | OutputFormat::Yaml => output::print_document(
+            args.output
+                .document()
+                .unwrap_or(output::DocumentFormat::Json),
+            &serde_json::json!({ "items": rows }),
+        ),
         OutputFormat::Table => {
             if rows.is_empty() {
                 match scope {
-                    Scope::Namespace(ns) => eprintln!("No bindings found in {ns} namespace."),
-                    Scope::All => eprintln!("No bindings found."),
+                    Scope::Namespace(ns) => say!("No bindings found in {ns} namespace."),
+                    Scope::All => say!("No bindings found."),
                 }
                 return Ok(());
             }

@@ -7,16 +7,19 @@
 use crate::access::fetch::{
     complete_with_access_reviews, explain, namespace_matrix, namespace_names,
 };
-use crate::access::names::group_id_by_name;
+use crate::access::group_names::{graph_warning, group_id_by_name};
 use crate::access::{
-    DEFAULT_VERBS, NamespaceMode, Style, answer_line, build_query, evaluate, exit_code,
+    EVERYDAY_VERBS, NamespaceMode, Style, answer_line, build_query, evaluate, exit_code,
     is_known_verb, list_table, render_matrix, resolve_target, scope_warning, sorted_compact_rules,
 };
 use crate::cli::{CanIArgs, OutputFormat};
-use crate::k8s::client::{ContextInfo, client_with_impersonation, context_info, load_kubeconfig};
-use crate::k8s::discovery::{ResourceInfo, discover, parse_resource_arg, resolve};
+use crate::k8s::client::{ContextInfo, Target, client, target_context};
+use crate::k8s::discovery::{Discovery, ResourceInfo, discover, parse_resource_arg, resolve};
 use crate::k8s::review::{access_review, rules_review};
-use std::io::{IsTerminal as _, Write as _};
+use crate::output::{error_chain, print_document, print_text};
+use crate::say;
+use anyhow::Context as _;
+use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
 pub fn run(args: CanIArgs) -> anyhow::Result<ExitCode> {
@@ -43,16 +46,23 @@ fn validate(args: &CanIArgs) -> anyhow::Result<()> {
 
 async fn run_async(args: CanIArgs) -> anyhow::Result<ExitCode> {
     validate(&args)?;
-    let mut groups = args.as_group.clone();
-    if !args.as_entra_group.is_empty() {
-        let kubeconfig = load_kubeconfig(&args.kube)?;
-        let info = context_info(&kubeconfig, args.kube.context.as_deref())?;
+    let mut target = Target::from(&args.kube);
+    target.impersonate = args.as_user.clone();
+    target.impersonate_groups = args.as_group.clone();
+    if let Some(first) = args.as_entra_group.first() {
+        let info = target_context(&target)?;
+        let graph = async { args.graph.access(&info)?.connect().await }
+            .await
+            .with_context(|| {
+                format!("--as-entra-group {first:?} needs Microsoft Graph to find the group's object id (or give the id with --as-group OBJECT_ID)")
+            })?;
         for name in &args.as_entra_group {
-            groups.push(group_id_by_name(&args.graph, &info, name).await?);
+            target
+                .impersonate_groups
+                .push(group_id_by_name(&graph, name).await?);
         }
     }
-    let (client, info) =
-        client_with_impersonation(&args.kube, args.as_user.as_deref(), &groups).await?;
+    let (client, info) = client(&target).await?;
     let namespace = if args.all_namespaces {
         NamespaceMode::All
     } else {
@@ -68,16 +78,24 @@ async fn run_async(args: CanIArgs) -> anyhow::Result<ExitCode> {
     if args.list {
         return list(&args, &client, &namespace).await;
     }
-    single(&args, &client, &info, &namespace).await
+    single(&args, &target.as_caller(), &client, &info, &namespace).await
 }
 
-fn out(text: &str) -> anyhow::Result<()> {
-    std::io::stdout().lock().write_all(text.as_bytes())?;
-    Ok(())
+/// Discovery, with the groups it left out shown as warnings.
+async fn discover_resources(client: &kube::Client) -> anyhow::Result<Vec<ResourceInfo>> {
+    let Discovery {
+        resources,
+        warnings,
+    } = discover(client).await?;
+    for w in warnings {
+        say!("warning: {w}");
+    }
+    Ok(resources)
 }
 
 async fn single(
     args: &CanIArgs,
+    caller: &Target,
     client: &kube::Client,
     info: &ContextInfo,
     namespace: &NamespaceMode,
@@ -94,25 +112,25 @@ async fn single(
     let resources = if non_resource {
         Vec::new()
     } else {
-        discover(client).await?
+        discover_resources(client).await?
     };
     let (target, warning) = resolve_target(&resources, typed);
     // kubectl's order: unknown resource, not namespace scoped, unknown verb.
     if let Some(w) = warning {
-        eprintln!("{w}");
+        say!("{w}");
     }
     if !args.all_namespaces
         && let Some(w) = scope_warning(&target)
     {
-        eprintln!("{w}");
+        say!("{w}");
         if let Some(ns) = &args.namespace {
-            eprintln!(
+            say!(
                 "note: asked cluster-wide, without namespace {ns:?}: a RoleBinding there cannot grant it (`kubectl auth can-i` sends the namespace and can answer a false yes)"
             );
         }
     }
     if !is_known_verb(verb, non_resource) {
-        eprintln!("Warning: verb '{verb}' is not a known verb");
+        say!("Warning: verb '{verb}' is not a known verb");
     }
     let query = build_query(
         verb,
@@ -124,21 +142,29 @@ async fn single(
     let why = if args.why && !args.quiet {
         // With --as, RBAC objects are read as the caller (the admin), not as the subject.
         let reader = match &args.as_user {
-            Some(_) => client_with_impersonation(&args.kube, None, &[]).await?.0,
+            Some(_) => crate::k8s::client::client(caller).await?.0,
             None => client.clone(),
         };
-        Some(
-            explain(
-                client,
-                &reader,
-                info,
-                &args.graph,
-                &query,
-                &answer.reason,
-                answer.allowed,
-            )
-            .await,
+        let graph = match args.graph.access_for_names(info) {
+            Ok(graph) => graph,
+            Err(e) => {
+                say!("warning: {}", graph_warning(&error_chain(&e)));
+                None
+            }
+        };
+        let why = explain(
+            client,
+            &reader,
+            graph.as_ref(),
+            &query,
+            &answer.reason,
+            answer.allowed,
         )
+        .await;
+        for w in &why.warnings {
+            say!("warning: {w}");
+        }
+        Some(why.lines)
     } else {
         None
     };
@@ -151,11 +177,8 @@ async fn single(
                 "evaluationError": answer.evaluation_error,
                 "why": why,
             });
-            if args.output == Some(OutputFormat::Yaml) {
-                crate::output::print_yaml(&doc)?;
-            } else {
-                crate::output::print_json(&doc)?;
-            }
+            let format = args.output.and_then(OutputFormat::document);
+            print_document(format.unwrap_or(crate::output::DocumentFormat::Json), &doc)?;
         }
         _ if args.quiet => {}
         _ => {
@@ -165,7 +188,7 @@ async fn single(
                 text.push_str(&line);
                 text.push('\n');
             }
-            out(&text)?;
+            print_text(&text)?;
         }
     }
     Ok(ExitCode::from(exit_code(&answer)))
@@ -182,19 +205,18 @@ async fn list(
     };
     let mut set = rules_review(client, &ns).await?;
     if set.incomplete {
-        eprintln!(
+        say!(
             "warning: the list may be incomplete: {}",
             set.evaluation_error
         );
         let (checked, added) = complete_with_access_reviews(client, &mut set, &ns).await?;
-        eprintln!(
+        say!(
             "note: checked {checked} common actions with access reviews; {added} more are allowed and listed"
         );
     }
-    match args.output {
-        Some(OutputFormat::Json) => crate::output::print_json(&sorted_compact_rules(&set))?,
-        Some(OutputFormat::Yaml) => crate::output::print_yaml(&sorted_compact_rules(&set))?,
-        _ => out(&list_table(&set, !args.no_headers))?,
+    match args.output.and_then(OutputFormat::document) {
+        Some(format) => print_document(format, &sorted_compact_rules(&set))?,
+        None => print_text(&list_table(&set, !args.no_headers))?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -205,19 +227,19 @@ async fn matrix(
     namespace: &NamespaceMode,
 ) -> anyhow::Result<ExitCode> {
     let verbs: Vec<String> = if args.verbs.is_empty() {
-        DEFAULT_VERBS.iter().map(|v| v.to_string()).collect()
+        EVERYDAY_VERBS.iter().map(|v| v.to_string()).collect()
     } else {
         args.verbs.clone()
     };
     // `--matrix -A pods`: the one positional is the resource.
     let typed = args.resource.as_ref().or(args.verb.as_ref());
-    let resources = discover(client).await?;
+    let resources = discover_resources(client).await?;
     let m = match namespace {
         NamespaceMode::All => {
             let typed = match typed {
                 Some(t) => t.clone(),
                 None => {
-                    eprintln!(
+                    say!(
                         "note: showing pods; name a resource to see another (`kubectl entra can-i --matrix -A deployments`)"
                     );
                     "pods".to_string()
@@ -225,7 +247,7 @@ async fn matrix(
             };
             let (target, warning) = resolve_target(&resources, &typed);
             if let Some(w) = warning {
-                eprintln!("{w}");
+                say!("{w}");
             }
             let namespaces = namespace_names(client).await?;
             namespace_matrix(client, &namespaces, &target, &verbs).await?
@@ -254,18 +276,17 @@ async fn matrix(
         }
     };
     if !m.incomplete.is_empty() {
-        eprintln!(
+        say!(
             "warning: the rules review was incomplete in {} (a webhook authorizer such as Azure RBAC decides too): \"no\" cells may be wrong; confirm one with `kubectl entra can-i VERB RESOURCE -n NAMESPACE`",
             m.incomplete.join(", ")
         );
     }
-    match args.output {
-        Some(OutputFormat::Json) => crate::output::print_json(&m)?,
-        Some(OutputFormat::Yaml) => crate::output::print_yaml(&m)?,
-        _ => {
+    match args.output.and_then(OutputFormat::document) {
+        Some(format) => print_document(format, &m)?,
+        None => {
             let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
             let style = Style::detect(std::io::stdout().is_terminal(), no_color);
-            out(&render_matrix(&m, style, !args.no_headers))?;
+            print_text(&render_matrix(&m, style, !args.no_headers))?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -9,7 +9,6 @@ use crate::cli::{Cli, CompletionArgs, Shell};
 use clap::builder::ValueHint;
 use clap::{Arg, Command, CommandFactory};
 use std::ffi::OsString;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -22,7 +21,7 @@ const DIRECTIVE_FILES: u8 = 0;
 const DIRECTIVE_NO_FILES: u8 = 4;
 
 pub fn run(args: CompletionArgs) -> anyhow::Result<ExitCode> {
-    std::io::stdout().lock().write_all(&script(args.shell))?;
+    crate::output::print_bytes(&script(args.shell))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -56,10 +55,7 @@ pub fn complete(args: &[OsString]) -> ExitCode {
         text.push('\n');
     }
     text.push_str(&format!(":{directive}\n"));
-    match std::io::stdout().lock().write_all(text.as_bytes()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(_) => ExitCode::FAILURE,
-    }
+    crate::finish(crate::output::print_text(&text).map(|()| ExitCode::SUCCESS))
 }
 
 /// Candidates for the last of `words` (the words typed after `kubectl entra`).
@@ -171,22 +167,21 @@ fn contexts(kubeconfig: Option<&Path>, partial: &str, prefix: &str) -> (Vec<Stri
     (matching.collect(), DIRECTIVE_NO_FILES)
 }
 
+/// Only the names: a context kube's types would refuse (no cluster yet) is still offered.
 fn context_names(path: &Path) -> Vec<String> {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return Vec::new();
-    };
-    let Ok(doc) = serde_yaml::from_str::<serde_yaml::Value>(&text) else {
-        return Vec::new();
-    };
-    doc.get("contexts")
-        .and_then(serde_yaml::Value::as_sequence)
-        .map(|contexts| {
-            contexts
-                .iter()
-                .filter_map(|c| c.get("name").and_then(serde_yaml::Value::as_str))
-                .map(str::to_owned)
-                .collect()
-        })
+    #[derive(serde::Deserialize)]
+    struct Names {
+        #[serde(default)]
+        contexts: Vec<Named>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Named {
+        name: String,
+    }
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| serde_saphyr::from_str::<Names>(&text).ok())
+        .map(|doc| doc.contexts.into_iter().map(|c| c.name).collect())
         .unwrap_or_default()
 }
 
@@ -229,16 +224,7 @@ fn well_known_values(id: &str) -> &'static [&'static str] {
         "role" => &["full-access", "admin", "edit", "view"],
         "login" => &["devicecode"],
         "environment" => &["AzurePublicCloud", "AzureChinaCloud", "AzureUSGovernment"],
-        "verb" => &[
-            "get",
-            "list",
-            "watch",
-            "create",
-            "update",
-            "patch",
-            "delete",
-            "deletecollection",
-        ],
+        "verb" => crate::access::verbs::COMPLETION_VERBS,
         _ => &[],
     }
 }

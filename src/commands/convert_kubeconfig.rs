@@ -1,11 +1,11 @@
 //! `kubectl entra convert-kubeconfig`: point users written by `az aks get-credentials` (azure
 //! auth-provider or kubelogin) at kubectl-entra.
 
-use crate::cli::{AuthArgs, ConvertKubeconfigArgs, TokenCacheKind};
+use crate::cli::{AKS_CLIENT_ID, AKS_SERVER_ID, AuthArgs, ConvertKubeconfigArgs, TokenCacheKind};
 use crate::entra::Settings;
 use crate::kubeconfig::{self, ConvertOptions};
+use crate::say;
 use anyhow::Context as _;
-use std::io::Write;
 use std::process::ExitCode;
 
 pub fn run(args: ConvertKubeconfigArgs) -> anyhow::Result<ExitCode> {
@@ -20,6 +20,8 @@ pub fn run(args: ConvertKubeconfigArgs) -> anyhow::Result<ExitCode> {
     let mut doc = kubeconfig::parse_document(&text, &path)?;
 
     let opts = ConvertOptions {
+        default_client_id: AKS_CLIENT_ID.into(),
+        default_server_id: AKS_SERVER_ID.into(),
         context: args.context.clone(),
         login: Some(args.login.clone()),
         tenant_id: args.tenant_id.clone(),
@@ -34,26 +36,26 @@ pub fn run(args: ConvertKubeconfigArgs) -> anyhow::Result<ExitCode> {
         check_new_entry(&doc, &c.user)?;
     }
     if converted.is_empty() {
-        eprintln!(
+        say!(
             "No user in {} uses the azure auth-provider or kubelogin; nothing to convert.",
             path.display()
         );
     }
     for c in &converted {
-        eprintln!("user {:?}: {} -> kubectl-entra get-token", c.user, c.from);
+        say!("user {:?}: {} -> kubectl-entra get-token", c.user, c.from);
     }
 
-    let out = serde_yaml::to_string(&doc).context("cannot render the converted kubeconfig")?;
+    let out = kubeconfig::render(&doc)?;
     if args.dry_run {
-        std::io::stdout().lock().write_all(out.as_bytes())?;
-        eprintln!("Dry run: {} was not changed.", path.display());
+        crate::output::print_text(&out)?;
+        say!("Dry run: {} was not changed.", path.display());
         return Ok(ExitCode::SUCCESS);
     }
     if converted.is_empty() {
         return Ok(ExitCode::SUCCESS);
     }
     let backup = kubeconfig::write_with_backup(&path, &out)?;
-    eprintln!(
+    say!(
         "Wrote {} (backup of the original: {}). Comments in the file are not kept.",
         path.display(),
         backup.display()
@@ -63,26 +65,13 @@ pub fn run(args: ConvertKubeconfigArgs) -> anyhow::Result<ExitCode> {
 
 /// Refuses to write an entry that get-token would reject when kubectl runs it (an unknown
 /// --login or --environment, an http authority, a malformed tenant), with get-token's own rules.
-fn check_new_entry(doc: &serde_yaml::Value, user: &str) -> anyhow::Result<()> {
+fn check_new_entry(doc: &kube::config::Kubeconfig, user: &str) -> anyhow::Result<()> {
     let args: Vec<String> = doc
-        .get("users")
-        .and_then(|u| u.as_sequence())
-        .and_then(|users| {
-            users
-                .iter()
-                .find(|u| u.get("name").and_then(|n| n.as_str()) == Some(user))
-        })
-        .and_then(|u| {
-            u.get("user")?
-                .get("exec")?
-                .get("args")?
-                .as_sequence()
-                .cloned()
-        })
-        .unwrap_or_default()
+        .auth_infos
         .iter()
-        .filter_map(|a| a.as_str().map(str::to_string))
-        .collect();
+        .find(|u| u.name == user)
+        .and_then(|u| u.auth_info.as_ref()?.exec.as_ref()?.args.clone())
+        .unwrap_or_default();
     let value = |flag: &str| {
         args.iter()
             .position(|a| a == flag)

@@ -41,8 +41,8 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
-/// Installs a stderr logger for `-v N`. At 0 nothing is installed: human messages use eprintln,
-/// and the hot path stays free of logger setup.
+/// Installs a stderr logger for `-v N`. At 0 nothing is installed: human messages go through
+/// `say!`, and the hot path stays free of logger setup.
 pub fn init_logging(verbosity: u8) {
     if verbosity == 0 {
         return;
@@ -56,6 +56,38 @@ pub fn init_logging(verbosity: u8) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(colour_stderr())
+        // Its own complaint about a failed write is an eprintln!, which panics on a closed
+        // stderr; a log line that cannot be written is simply lost.
+        .log_internal_errors(false)
         .with_target(false)
         .try_init();
+}
+
+/// Colours on stderr only for a person at a terminal, and never under `NO_COLOR`
+/// (https://no-color.org: set and not empty).
+fn colour_stderr() -> bool {
+    use std::io::IsTerminal as _;
+    wants_colour(
+        std::io::stderr().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    )
+}
+
+fn wants_colour(is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    is_terminal && no_color.is_none_or(|v| v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_only_on_a_terminal_without_no_color() {
+        use std::ffi::OsStr;
+        assert!(wants_colour(true, None));
+        assert!(wants_colour(true, Some(OsStr::new(""))));
+        assert!(!wants_colour(true, Some(OsStr::new("1"))));
+        assert!(!wants_colour(false, None));
+    }
 }

@@ -5,6 +5,9 @@ use crate::cli::{DryRun, UnbindArgs};
 use crate::k8s::bind::{
     NothingBound, Subject, SubjectKind, UnbindRequest, unbind, validate_label, validate_subdomain,
 };
+use crate::k8s::client::{Target, target_context};
+use crate::output::print_text;
+use crate::say;
 use std::process::ExitCode;
 
 pub fn run(args: UnbindArgs) -> anyhow::Result<ExitCode> {
@@ -52,7 +55,7 @@ pub fn run(args: UnbindArgs) -> anyhow::Result<ExitCode> {
     }
     let dry_run = args.dry_run != DryRun::None;
     super::runtime()?.block_on(async move {
-        let (client, _info) = crate::k8s::client::client(&args.kube).await?;
+        let (client, _info) = crate::k8s::client::client(&Target::from(&args.kube)).await?;
         let request = |subjects| UnbindRequest {
             namespace: namespace.as_deref(),
             subjects,
@@ -60,7 +63,7 @@ pub fn run(args: UnbindArgs) -> anyhow::Result<ExitCode> {
             force: &args.force,
             dry_run,
         };
-        let lines = match unbind(&client, &request(&subjects)).await {
+        let unbound = match unbind(&client, &request(&subjects)).await {
             Err(e) if e.is::<NothingBound>() && by_name_fallback(&args) => {
                 // Nothing recorded under that name: the binding may have been made with
                 // --group-id, so ask Graph for the group's object id and look again.
@@ -74,9 +77,18 @@ pub fn run(args: UnbindArgs) -> anyhow::Result<ExitCode> {
             }
             other => other?,
         };
-        for line in lines {
-            println!("{line}");
+        if !unbound.left_alone.is_empty() {
+            say!(
+                "note: left alone (not made by kubectl-entra): {}",
+                unbound.left_alone.join(", ")
+            );
         }
+        let mut text = String::new();
+        for line in &unbound.lines {
+            text.push_str(line);
+            text.push('\n');
+        }
+        print_text(&text)?;
         Ok(ExitCode::SUCCESS)
     })
 }
@@ -88,8 +100,8 @@ fn by_name_fallback(args: &UnbindArgs) -> bool {
 
 /// The subjects with every `--group NAME` replaced by the group's object id from Graph.
 async fn by_id(args: &UnbindArgs, subjects: &[Subject]) -> anyhow::Result<Vec<Subject>> {
-    let info = super::bind::kube_context(&args.kube)?;
-    let graph = crate::graph::connect(&args.graph, &info).await?;
+    let info = target_context(&Target::from(&args.kube))?;
+    let graph = args.graph.access(&info)?.connect().await?;
     let mut out = Vec::new();
     for s in subjects {
         if s.kind == SubjectKind::Group && s.id.is_empty() {

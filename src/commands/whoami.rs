@@ -1,12 +1,13 @@
 //! `kubectl entra whoami`: the cluster's SelfSubjectReview beside the cached Entra token.
 
-use crate::access::names::names_for;
-use crate::access::token::peek_cached;
+use crate::access::group_names::{graph_warning, names_for};
+use crate::access::token::CachedToken;
 use crate::access::{TokenView, build_report, render_report};
-use crate::cli::{OutputFormat, WhoamiArgs};
-use crate::k8s::client::{client, entra_auth_args};
+use crate::cli::{WhoamiArgs, context_auth_args};
+use crate::k8s::client::{Target, client};
 use crate::k8s::review::self_subject_review;
-use std::io::Write as _;
+use crate::output::{error_chain, print_document, print_text};
+use crate::say;
 use std::process::ExitCode;
 
 pub fn run(args: WhoamiArgs) -> anyhow::Result<ExitCode> {
@@ -14,26 +15,25 @@ pub fn run(args: WhoamiArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn run_async(args: WhoamiArgs) -> anyhow::Result<ExitCode> {
-    let (client, info) = client(&args.kube).await?;
+    let (client, info) = client(&Target::from(&args.kube)).await?;
     // First the cluster: asking it runs the exec plugin, which may sign in and fill the cache.
     let user = self_subject_review(&client).await?;
     let now = jiff::Timestamp::now().as_second();
-    let token = match entra_auth_args(&info) {
+    let token = match context_auth_args(&info) {
         None => None,
-        Some(auth) => match peek_cached(&auth) {
-            Ok(Some(cached)) => Some(TokenView::from_cached(&cached, now)),
+        Some(auth) => match crate::entra::Settings::try_from(&auth)
+            .and_then(|settings| crate::entra::peek(&settings))
+        {
+            Ok(Some(view)) => Some(TokenView::from_cached(&CachedToken::from(view), now)),
             Ok(None) => {
-                eprintln!(
+                say!(
                     "note: no cached Entra token for context {:?}: showing the cluster's view only (`kubectl entra login` signs in)",
                     info.context
                 );
                 None
             }
             Err(e) => {
-                eprintln!(
-                    "warning: cannot read the token cache: {}",
-                    crate::output::error_chain(&e)
-                );
+                say!("warning: cannot read the token cache: {}", error_chain(&e));
                 None
             }
         },
@@ -42,20 +42,20 @@ async fn run_async(args: WhoamiArgs) -> anyhow::Result<ExitCode> {
     if let Some(t) = &token {
         ids.extend(t.groups.iter().cloned());
     }
-    let (names, graph_warning) = names_for(&args.graph, &info, &ids).await;
+    let (names, graph_warning) = match args.graph.access_for_names(&info) {
+        Ok(graph) => names_for(graph.as_ref(), &ids).await,
+        Err(e) => (Default::default(), Some(graph_warning(&error_chain(&e)))),
+    };
     if let Some(w) = graph_warning {
-        eprintln!("warning: {w}");
+        say!("warning: {w}");
     }
     let report = build_report(user.into(), token, &names);
     for w in &report.warnings {
-        eprintln!("warning: {w}");
+        say!("warning: {w}");
     }
-    match args.output {
-        OutputFormat::Json => crate::output::print_json(&report)?,
-        OutputFormat::Yaml => crate::output::print_yaml(&report)?,
-        OutputFormat::Table => std::io::stdout()
-            .lock()
-            .write_all(render_report(&report, &names).as_bytes())?,
+    match args.output.document() {
+        None => print_text(&render_report(&report, &names))?,
+        Some(format) => print_document(format, &report)?,
     }
     Ok(ExitCode::SUCCESS)
 }

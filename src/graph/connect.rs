@@ -1,41 +1,63 @@
-//! A Graph client for the kubeconfig context the user works with: the same tenant and client
-//! as its kubectl-entra exec entry, or `--graph-tenant-id` for any other context.
+//! A Graph client from what a connection needs: where Graph is (an explicit endpoint, the
+//! sandbox's when the authority is loopback, else the cloud's) and a source of access tokens.
+//! Which tenant and client sign in is the caller's business (see `cli::graph`).
 
 use super::client::GraphClient;
 use super::endpoint::{base_url, token_resource};
-use crate::cli::{AuthArgs, GraphArgs};
-use crate::k8s::client::{ContextInfo, entra_auth_args};
+use crate::entra::AccessToken;
 use anyhow::Context as _;
-use clap::Parser;
+use std::future::Future;
+use std::pin::Pin;
 
-#[derive(Parser)]
-#[command(no_binary_name = true)]
-struct Defaults {
-    #[command(flatten)]
-    auth: AuthArgs,
+/// Gets an access token for a resource (Graph's, here), signing in if it must.
+pub trait TokenSource: Send + Sync {
+    fn token<'a>(
+        &'a self,
+        resource: &'a str,
+    ) -> Pin<Box<dyn Future<Output = anyhow::Result<AccessToken>> + Send + 'a>>;
 }
 
-/// The sign-in settings for the Graph token, or an error telling the user what to pass.
-pub fn graph_auth_args(graph: &GraphArgs, info: &ContextInfo) -> anyhow::Result<AuthArgs> {
-    let mut auth = match entra_auth_args(info) {
-        Some(auth) => auth,
-        None => {
-            if graph.tenant_id.is_none() {
-                anyhow::bail!(
-                    "the kubeconfig context {:?} does not sign in with kubectl-entra, so the Entra tenant for Microsoft Graph is unknown; pass --graph-tenant-id TENANT, or use --group-id OBJECT_ID / --no-graph to avoid Graph",
-                    info.context
-                );
-            }
-            // Defaults plus the environment (AZURE_AUTHORITY_HOST, AZURE_CLIENT_ID, ...).
-            Defaults::try_parse_from(Vec::<String>::new())
-                .context("cannot read the sign-in settings from the environment")?
-                .auth
-        }
-    };
-    if let Some(tenant) = &graph.tenant_id {
-        auth.tenant_id = tenant.clone();
+/// Everything a Graph connection needs.
+pub struct GraphAccess {
+    /// An explicit Graph endpoint (`--graph-endpoint`); wins over the others.
+    pub endpoint: Option<String>,
+    /// The Azure cloud: picks the Graph host and the token's resource.
+    pub environment: String,
+    /// The authority the tokens come from; a loopback one means the sandbox's Graph.
+    pub authority_host: Option<String>,
+    pub tokens: Box<dyn TokenSource>,
+}
+
+impl std::fmt::Debug for GraphAccess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GraphAccess")
+            .field("endpoint", &self.endpoint)
+            .field("environment", &self.environment)
+            .field("authority_host", &self.authority_host)
+            .finish_non_exhaustive()
     }
-    Ok(auth)
+}
+
+impl GraphAccess {
+    /// The Graph base URL this connection talks to.
+    pub fn base_url(&self) -> anyhow::Result<String> {
+        let endpoint = self
+            .endpoint
+            .clone()
+            .or_else(|| sandbox_graph(self.authority_host.as_deref()));
+        base_url(endpoint.as_deref(), &self.environment)
+    }
+
+    /// Gets a Graph token (silently when the cache allows) and returns a client.
+    pub async fn connect(&self) -> anyhow::Result<GraphClient> {
+        let base = self.base_url()?;
+        let token = self
+            .tokens
+            .token(token_resource(&self.environment))
+            .await
+            .context("cannot get a Microsoft Graph token")?;
+        GraphClient::new(&base, token)
+    }
 }
 
 /// A loopback authority host is the kubectl-entra sandbox, which serves its Graph subset on the
@@ -50,28 +72,19 @@ fn sandbox_graph(authority_host: Option<&str>) -> Option<String> {
     loopback.then(|| format!("{}/v1.0", url.as_str().trim_end_matches('/')))
 }
 
-/// Signs in for Graph (silently when the cache allows) and returns a client.
-pub async fn connect(graph: &GraphArgs, info: &ContextInfo) -> anyhow::Result<GraphClient> {
-    let auth = graph_auth_args(graph, info)?;
-    let endpoint = graph
-        .graph_endpoint
-        .clone()
-        .or_else(|| sandbox_graph(auth.authority_host.as_deref()));
-    let base = base_url(endpoint.as_deref(), &auth.environment)?;
-    let settings = crate::entra::Settings::try_from(&auth)?;
-    let token = crate::entra::token_for_resource(
-        &settings,
-        token_resource(&auth.environment),
-        &crate::sink::Stderr,
-    )
-    .await
-    .context("cannot get a Microsoft Graph token")?;
-    GraphClient::new(&base, token)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    struct NoTokens;
+    impl TokenSource for NoTokens {
+        fn token<'a>(
+            &'a self,
+            _resource: &'a str,
+        ) -> Pin<Box<dyn Future<Output = anyhow::Result<AccessToken>> + Send + 'a>> {
+            Box::pin(async { anyhow::bail!("no tokens here") })
+        }
+    }
 
     #[test]
     fn loopback_authority_means_the_sandbox_graph() {
@@ -84,5 +97,24 @@ mod tests {
             None
         );
         assert_eq!(sandbox_graph(None), None);
+    }
+
+    #[test]
+    fn an_explicit_endpoint_wins_over_the_sandbox_and_the_cloud() {
+        let mut access = GraphAccess {
+            endpoint: None,
+            environment: "AzureChinaCloud".into(),
+            authority_host: Some("http://127.0.0.1:4000".into()),
+            tokens: Box::new(NoTokens),
+        };
+        assert_eq!(access.base_url().unwrap(), "http://127.0.0.1:4000/v1.0");
+        access.authority_host = None;
+        assert_eq!(
+            access.base_url().unwrap(),
+            "https://microsoftgraph.chinacloudapi.cn/v1.0"
+        );
+        access.endpoint = Some("https://graph.example.com".into());
+        assert_eq!(access.base_url().unwrap(), "https://graph.example.com/v1.0");
+        assert!(!format!("{access:?}").contains("NoTokens"));
     }
 }

@@ -7,12 +7,14 @@ mod client;
 mod connect;
 mod endpoint;
 mod error;
+mod groups_by_name;
 mod odata;
 mod retry;
 
 pub use client::{DirectoryObject, GraphClient};
-pub use connect::{connect, graph_auth_args};
+pub use connect::{GraphAccess, TokenSource};
 pub use endpoint::{base_url, token_resource};
 pub use error::GraphError;
+pub use groups_by_name::{is_object_id, one_group_named};
 pub use odata::{display_name_filter, encode_query_value, escape_string_literal};
 pub use retry::{RetryPolicy, parse_retry_after};

@@ -1,10 +1,31 @@
 //! A kube client for the kubeconfig and context the user chose, the way kubectl picks them
 //! (`--kubeconfig`, else `$KUBECONFIG`, else `~/.kube/config`; `--context`, else current-context).
 
-use crate::cli::{AuthArgs, KubeconfigArgs};
 use anyhow::Context as _;
-use clap::Parser;
 use kube::config::{ExecConfig, KubeConfigOptions, Kubeconfig};
+use std::path::{Path, PathBuf};
+
+/// Which cluster, and as whom: kubectl's `--kubeconfig`, `--context`, `--as`, `--as-group`.
+/// Built from the command-line flags in `cli`.
+#[derive(Debug, Clone, Default)]
+pub struct Target {
+    pub kubeconfig: Option<PathBuf>,
+    pub context: Option<String>,
+    /// Impersonated user (`--as`); groups need a user, as in kubectl.
+    pub impersonate: Option<String>,
+    pub impersonate_groups: Vec<String>,
+}
+
+impl Target {
+    /// The same cluster, as the caller (no impersonation).
+    pub fn as_caller(&self) -> Target {
+        Target {
+            impersonate: None,
+            impersonate_groups: Vec::new(),
+            ..self.clone()
+        }
+    }
+}
 
 /// The resolved kubeconfig context.
 #[derive(Debug, Clone)]
@@ -19,9 +40,14 @@ pub struct ContextInfo {
     pub exec: Option<ExecConfig>,
 }
 
-/// Loads the kubeconfig as kubectl would.
-pub fn load_kubeconfig(args: &KubeconfigArgs) -> anyhow::Result<Kubeconfig> {
-    match &args.kubeconfig {
+/// Loads the kubeconfig as kubectl would: the file given, else `$KUBECONFIG`, else
+/// `~/.kube/config`.
+pub fn load_kubeconfig(path: Option<&Path>) -> anyhow::Result<Kubeconfig> {
+    tracing::debug!(
+        ?path,
+        "reading the kubeconfig (none given: $KUBECONFIG or ~/.kube/config)"
+    );
+    match path {
         Some(path) => Kubeconfig::read_from(path)
             .with_context(|| format!("cannot read kubeconfig {}", path.display())),
         None => Kubeconfig::read().context(
@@ -30,35 +56,32 @@ pub fn load_kubeconfig(args: &KubeconfigArgs) -> anyhow::Result<Kubeconfig> {
     }
 }
 
-/// Builds a client and describes the context it uses.
-pub async fn client(args: &KubeconfigArgs) -> anyhow::Result<(kube::Client, ContextInfo)> {
-    client_with_impersonation(args, None, &[]).await
+/// The context `target` names (else the current one), without building a client.
+pub fn target_context(target: &Target) -> anyhow::Result<ContextInfo> {
+    let kubeconfig = load_kubeconfig(target.kubeconfig.as_deref())?;
+    context_info(&kubeconfig, target.context.as_deref())
 }
 
-/// Like [`client`], acting as another user (`--as`) and groups (`--as-group`) through the API
-/// server's impersonation, as kubectl does. Groups without a user are refused, as kubectl does.
-pub async fn client_with_impersonation(
-    args: &KubeconfigArgs,
-    user: Option<&str>,
-    groups: &[String],
-) -> anyhow::Result<(kube::Client, ContextInfo)> {
-    if user.is_none() && !groups.is_empty() {
+/// Builds a client for `target` and describes the context it uses. Impersonation goes through
+/// the API server, as kubectl's `--as`/`--as-group`; groups without a user are refused, as
+/// kubectl does.
+pub async fn client(target: &Target) -> anyhow::Result<(kube::Client, ContextInfo)> {
+    if target.impersonate.is_none() && !target.impersonate_groups.is_empty() {
         anyhow::bail!("--as-group needs --as: requesting groups without impersonating a user");
     }
-    let kubeconfig = load_kubeconfig(args)?;
-    let info = context_info(&kubeconfig, args.context.as_deref())?;
+    let kubeconfig = load_kubeconfig(target.kubeconfig.as_deref())?;
+    let info = context_info(&kubeconfig, target.context.as_deref())?;
     let options = KubeConfigOptions {
         context: Some(info.context.clone()),
         ..Default::default()
     };
-    let config = kube::Config::from_custom_kubeconfig(kubeconfig, &options)
+    let mut config = kube::Config::from_custom_kubeconfig(kubeconfig, &options)
         .await
         .with_context(|| format!("cannot use kubeconfig context {:?}", info.context))?;
-    let mut config = config;
-    if let Some(user) = user {
-        config.auth_info.impersonate = Some(user.to_string());
-        if !groups.is_empty() {
-            config.auth_info.impersonate_groups = Some(groups.to_vec());
+    if let Some(user) = &target.impersonate {
+        config.auth_info.impersonate = Some(user.clone());
+        if !target.impersonate_groups.is_empty() {
+            config.auth_info.impersonate_groups = Some(target.impersonate_groups.clone());
         }
     }
     // kube retries 429/503/504 up to 15 times with backoff (minutes); a command-line tool should
@@ -112,35 +135,29 @@ pub fn context_info(kubeconfig: &Kubeconfig, context: Option<&str>) -> anyhow::R
     })
 }
 
-#[derive(Parser)]
-#[command(no_binary_name = true)]
-struct GetTokenLine {
-    #[arg(value_parser = ["get-token"])]
-    _command: String,
-    #[command(flatten)]
-    auth: AuthArgs,
-}
-
-/// The sign-in settings of a context whose user runs `kubectl-entra get-token`, parsed with the
-/// same flags (and environment) the plugin itself would see. None for any other user.
-pub fn entra_auth_args(info: &ContextInfo) -> Option<AuthArgs> {
-    let exec = info.exec.as_ref()?;
-    let command = exec.command.as_deref()?;
-    let file = std::path::Path::new(command).file_name()?.to_string_lossy();
-    let is_ours = file.starts_with("kubectl-entra")
-        || (file.starts_with("kubectl")
-            && exec.args.as_ref()?.first().map(String::as_str) == Some("entra"));
-    if !is_ours {
-        return None;
+impl ContextInfo {
+    /// The `get-token ...` command line of a user whose exec entry runs kubectl-entra
+    /// (`kubectl-entra get-token ...` or `kubectl entra get-token ...`), with the entry's `env:`
+    /// folded in as flags, so that parsing it gives the settings the plugin itself will see.
+    /// None for any other user.
+    pub fn kubectl_entra_args(&self) -> Option<Vec<String>> {
+        let exec = self.exec.as_ref()?;
+        let command = exec.command.as_deref()?;
+        let file = Path::new(command).file_name()?.to_string_lossy();
+        let is_ours = file.starts_with("kubectl-entra")
+            || (file.starts_with("kubectl")
+                && exec.args.as_ref()?.first().map(String::as_str) == Some("entra"));
+        if !is_ours {
+            return None;
+        }
+        let mut args: Vec<String> = exec.args.clone().unwrap_or_default();
+        if args.first().map(String::as_str) == Some("entra") {
+            args.remove(0);
+        }
+        let env = exec_env_as_flags(exec, &args);
+        args.extend(env);
+        Some(args)
     }
-    let mut args: Vec<String> = exec.args.clone().unwrap_or_default();
-    if args.first().map(String::as_str) == Some("entra") {
-        args.remove(0);
-    }
-    args.extend(exec_env_as_flags(exec, &args));
-    GetTokenLine::try_parse_from(args)
-        .ok()
-        .map(|line| line.auth)
 }
 
 /// The plugin runs with the exec entry's `env:` over kubectl's environment; the flags win over
@@ -188,75 +205,48 @@ fn exec_env_as_flags(exec: &ExecConfig, args: &[String]) -> Vec<String> {
 mod tests {
     use super::*;
 
-    const KUBECONFIG: &str = r#"
-apiVersion: v1
-kind: Config
-current-context: aks
-clusters:
-- name: aks
-  cluster: {server: "https://127.0.0.1:6443"}
-contexts:
-- name: aks
-  context: {cluster: aks, user: entra, namespace: dev}
-- name: other
-  context: {cluster: aks, user: plain}
-users:
-- name: entra
-  user:
-    exec:
-      apiVersion: client.authentication.k8s.io/v1
-      command: /usr/local/bin/kubectl-entra
-      args: [get-token, --tenant-id, contoso.com, --server-id, "6dae42f8-4368-4678-94ff-3960e28e3630"]
-      interactiveMode: IfAvailable
-- name: plain
-  user: {token: not-a-real-token}
-"#;
-
     #[test]
-    fn the_exec_entrys_env_counts_below_its_flags() {
+    fn the_exec_entrys_env_becomes_flags_unless_given() {
         let kc = Kubeconfig::from_yaml(
             r#"
 apiVersion: v1
 kind: Config
 current-context: aks
 clusters: [{name: aks, cluster: {server: "https://127.0.0.1:6443"}}]
-contexts: [{name: aks, context: {cluster: aks, user: entra}}]
+contexts: [{name: aks, context: {cluster: aks, user: entra, namespace: dev}}, {name: other, context: {cluster: aks, user: plain}}]
 users:
 - name: entra
   user:
     exec:
       apiVersion: client.authentication.k8s.io/v1
-      command: kubectl-entra
-      args: [get-token, --tenant-id, from-flag]
+      command: /usr/local/bin/kubectl
+      args: [entra, get-token, --tenant-id, from-flag]
       env:
       - {name: AZURE_TENANT_ID, value: from-env}
       - {name: KUBECACHEDIR, value: /tmp/kc}
-      - {name: AZURE_CLIENT_ID, value: 11111111-2222-3333-4444-555555555555}
+      - {name: UNRELATED, value: x}
       interactiveMode: IfAvailable
+- name: plain
+  user: {token: not-a-real-token}
 "#,
         )
         .expect("parse");
         let info = context_info(&kc, None).expect("context");
-        let auth = entra_auth_args(&info).expect("entra user");
-        assert_eq!(auth.tenant_id, "from-flag");
-        assert_eq!(auth.client_id, "11111111-2222-3333-4444-555555555555");
-        assert_eq!(
-            auth.token_cache_dir.as_deref(),
-            Some(std::path::Path::new("/tmp/kc/kubectl-entra"))
-        );
-    }
-
-    #[test]
-    fn resolves_current_context_and_entra_args() {
-        let kc = Kubeconfig::from_yaml(KUBECONFIG).expect("parse");
-        let info = context_info(&kc, None).expect("context");
         assert_eq!(info.namespace, "dev");
         assert_eq!(info.server, "https://127.0.0.1:6443");
-        let auth = entra_auth_args(&info).expect("entra user");
-        assert_eq!(auth.tenant_id, "contoso.com");
+        let kc_dir = Path::new("/tmp/kc").join("kubectl-entra");
+        assert_eq!(
+            info.kubectl_entra_args().expect("ours"),
+            vec![
+                "get-token".to_string(),
+                "--tenant-id".into(),
+                "from-flag".into(),
+                format!("--token-cache-dir={}", kc_dir.display()),
+            ]
+        );
         let other = context_info(&kc, Some("other")).expect("other");
         assert_eq!(other.namespace, "default");
-        assert!(entra_auth_args(&other).is_none());
+        assert_eq!(other.kubectl_entra_args(), None);
         assert!(context_info(&kc, Some("missing")).is_err());
     }
 }

@@ -161,8 +161,16 @@ pub fn resources_from_list(list: &APIResourceList) -> Vec<ResourceInfo> {
 /// Every resource the server serves, in priority order (core `v1` first, then each group's
 /// preferred version in the server's order). One request per group, like kubectl's discovery,
 /// but all in flight at once: round trips, not groups, set the time on a distant cluster.
-pub async fn discover(client: &kube::Client) -> anyhow::Result<Vec<ResourceInfo>> {
+pub async fn discover(client: &kube::Client) -> anyhow::Result<Discovery> {
     discover_within(client, GROUP_TIMEOUT).await
+}
+
+/// What discovery found, and the groups it had to leave out (one warning each).
+#[derive(Debug, Clone, Default)]
+pub struct Discovery {
+    pub resources: Vec<ResourceInfo>,
+    /// `metrics.k8s.io/v1beta1 ...: its resources are left out`, for the command to show.
+    pub warnings: Vec<String>,
 }
 
 /// How long one group's discovery may take. kube retries 503 answers with backoff for minutes,
@@ -173,13 +181,13 @@ pub const GROUP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10
 pub async fn discover_within(
     client: &kube::Client,
     limit: std::time::Duration,
-) -> anyhow::Result<Vec<ResourceInfo>> {
+) -> anyhow::Result<Discovery> {
     let (core, groups) = tokio::join!(client.list_core_api_versions(), client.list_api_groups());
     let core = core
-        .map_err(crate::k8s::review::readable)
+        .map_err(crate::k8s::error::readable)
         .context("cannot read the server's core API versions (/api)")?;
     let groups = groups
-        .map_err(crate::k8s::review::readable)
+        .map_err(crate::k8s::error::readable)
         .context("cannot read the server's API groups (/apis)")?;
     // "/api/v1" for the core group, else a group version such as "apps/v1"
     let mut wanted: Vec<String> = Vec::new();
@@ -205,14 +213,14 @@ pub async fn discover_within(
                 Some(version) => client
                     .list_core_api_resources(version)
                     .await
-                    .map_err(crate::k8s::review::readable)
+                    .map_err(crate::k8s::error::readable)
                     .with_context(|| {
                         format!("cannot read the core API resources (/api/{version})")
                     }),
                 None => client
                     .list_api_group_resources(&what)
                     .await
-                    .map_err(crate::k8s::review::readable)
+                    .map_err(crate::k8s::error::readable)
                     .with_context(|| {
                         format!("cannot read the API resources of {what} (/apis/{what})")
                     }),
@@ -229,6 +237,7 @@ pub async fn discover_within(
         });
     }
     let mut lists = vec![Vec::new(); wanted.len()];
+    let mut left_out = vec![None; wanted.len()];
     while let Some(joined) = tasks.join_next().await {
         let (i, list) = joined.context("a discovery task failed")?;
         match list {
@@ -236,13 +245,18 @@ pub async fn discover_within(
             // The core group is needed; an unavailable aggregated API (a broken metrics-server
             // is common) is not, and kubectl goes on without it too.
             Err(e) if i == 0 && wanted[0].starts_with("/api/") => return Err(e),
-            Err(e) => eprintln!(
-                "warning: {}; its resources are left out",
-                crate::output::error_chain(&e)
-            ),
+            Err(e) => {
+                left_out[i] = Some(format!(
+                    "{}; its resources are left out",
+                    crate::output::error_chain(&e)
+                ))
+            }
         }
     }
-    Ok(lists.into_iter().flatten().collect())
+    Ok(Discovery {
+        resources: lists.into_iter().flatten().collect(),
+        warnings: left_out.into_iter().flatten().collect(),
+    })
 }
 
 /// Discovers and resolves what the user typed; returns the resource and the name after `/`.
@@ -254,8 +268,7 @@ pub async fn resolve_resource(
     if arg.resource == "*" {
         return Ok((resolve(&[], &arg)?, arg.name));
     }
-    let resources = discover(client).await?;
-    let found = resolve(&resources, &arg)?;
+    let found = resolve(&discover(client).await?.resources, &arg)?;
     Ok((found, arg.name))
 }
 
@@ -270,7 +283,15 @@ mod tests {
         let found = discover_within(&client, std::time::Duration::from_millis(300))
             .await
             .expect("partial discovery");
+        assert_eq!(found.warnings.len(), 1, "{:?}", found.warnings);
+        assert!(
+            found.warnings[0].contains("metrics.k8s.io")
+                && found.warnings[0].ends_with("its resources are left out"),
+            "{:?}",
+            found.warnings
+        );
         let names: Vec<String> = found
+            .resources
             .iter()
             .map(|r| format!("{}.{}", r.resource, r.group))
             .collect();

@@ -156,6 +156,10 @@ pub async fn start(mock: Mock) -> (kube::Client, Arc<Mock>) {
         let _ = axum::serve(listener, app).await;
     });
     let uri: http::Uri = format!("http://{addr}").parse().expect("uri");
-    let client = kube::Client::try_from(kube::Config::new(uri)).expect("client");
+    let mut config = kube::Config::new(uri);
+    // As the commands' clients (k8s::client): an error status is an answer, not minutes of
+    // retries with backoff.
+    config.default_retry = false;
+    let client = kube::Client::try_from(config).expect("client");
     (client, mock)
 }

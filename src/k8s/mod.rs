@@ -4,6 +4,7 @@
 pub mod bind;
 pub mod client;
 pub mod discovery;
+pub mod error;
 #[cfg(test)]
 pub(crate) mod mock_api;
 pub mod review;

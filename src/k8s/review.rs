@@ -1,6 +1,7 @@
 //! The self-reviews whoami and can-i ask the API server: SelfSubjectReview (who am I),
 //! SelfSubjectAccessReview (may I) and SelfSubjectRulesReview (what may I).
 
+use super::error::readable;
 use anyhow::Context as _;
 use k8s_openapi::api::authorization::v1::{
     NonResourceAttributes, ResourceAttributes, SelfSubjectAccessReview,
@@ -39,29 +40,6 @@ pub async fn self_subject_review(client: &kube::Client) -> anyhow::Result<UserIn
     anyhow::bail!(
         "the cluster does not serve the SelfSubjectReview API (authentication.k8s.io v1, v1beta1 or v1alpha1); it needs Kubernetes 1.28 or newer, or the APISelfSubjectReview feature gate"
     )
-}
-
-/// A kube error as people read it: an API refusal becomes its message (kube's own text appends
-/// a Debug dump of the whole Status), with the next step for the refusals users meet.
-pub fn readable(e: kube::Error) -> anyhow::Error {
-    match e {
-        kube::Error::Api(status) => {
-            let message = if status.message.is_empty() {
-                format!("HTTP {} {}", status.code, status.reason)
-            } else {
-                status.message.clone()
-            };
-            let next = if message.contains("cannot impersonate") {
-                "; --as, --as-group and --as-entra-group need the impersonate permission: ask from an admin's context (e.g. a member of the Entra group bound to cluster-admin)"
-            } else if status.code == 401 {
-                "; the cluster did not accept the credentials: sign in again with `kubectl entra logout` and retry"
-            } else {
-                ""
-            };
-            anyhow::anyhow!("{message}{next}")
-        }
-        other => anyhow::Error::new(other),
-    }
 }
 
 async fn post_json(

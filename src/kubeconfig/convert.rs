@@ -4,8 +4,7 @@
 //! Only the `user` of a converted entry changes. Tokens held by the old auth-provider config
 //! (access-token, refresh-token, ...) are dropped, never copied.
 
-use crate::cli::{AKS_CLIENT_ID, AKS_SERVER_ID};
-use serde_yaml::{Mapping, Value};
+use kube::config::{AuthInfo, ExecConfig, ExecInteractiveMode, Kubeconfig};
 use std::fmt;
 
 /// The exec API version kubectl-entra answers with.
@@ -17,8 +16,12 @@ pub const INSTALL_HINT: &str =
 pub const DEFAULT_LOGIN: &str = "devicecode";
 
 /// What to convert and which values override the ones read from the old entries.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ConvertOptions {
+    /// Written when neither a flag nor the old entry names a client (the AKS client).
+    pub default_client_id: String,
+    /// Written when neither a flag nor the old entry names a server (the AKS server).
+    pub default_server_id: String,
     /// Convert only the user of this context (otherwise every convertible user).
     pub context: Option<String>,
     /// Login mode for the new entry; `None` or `devicecode` writes no `--login`.
@@ -55,8 +58,6 @@ pub struct Converted {
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ConvertError {
-    #[error("the kubeconfig is not a YAML mapping with users, clusters and contexts")]
-    NotAKubeconfig,
     #[error("context {name:?} not found in the kubeconfig (contexts: {known})")]
     ContextNotFound { name: String, known: String },
     #[error("context {0:?} names no user")]
@@ -80,52 +81,41 @@ struct OldIds {
     authority_host: Option<String>,
 }
 
-/// Converts the users chosen by `opts` in place and returns them, in file order.
+/// Converts the users chosen by `opts` in place and returns them, in file order. Everything
+/// else, fields kube's types do not model included (they keep them in `other`), stays.
 /// On error the document may be partly converted: callers write nothing then.
 pub fn convert_users(
-    doc: &mut Value,
+    doc: &mut Kubeconfig,
     opts: &ConvertOptions,
 ) -> Result<Vec<Converted>, ConvertError> {
-    let root = doc.as_mapping_mut().ok_or(ConvertError::NotAKubeconfig)?;
     let only_user = match &opts.context {
-        Some(context) => Some(user_of_context(root, context)?),
+        Some(context) => Some(user_of_context(doc, context)?),
         None => None,
     };
-
     let mut converted = Vec::new();
-    let Some(users) = root.get_mut("users") else {
-        return match only_user {
-            Some(name) => Err(ConvertError::UserNotFound(name)),
-            None => Ok(converted),
-        };
-    };
-    let users = users
-        .as_sequence_mut()
-        .ok_or(ConvertError::NotAKubeconfig)?;
     let mut seen_only_user = false;
-    for entry in users.iter_mut() {
-        let Some(name) = entry.get("name").and_then(Value::as_str).map(str::to_owned) else {
-            continue;
-        };
+    for entry in doc.auth_infos.iter_mut() {
         if let Some(only) = &only_user {
-            if *only != name {
+            if *only != entry.name {
                 continue;
             }
             seen_only_user = true;
         }
-        let Some(user) = entry.get_mut("user").and_then(Value::as_mapping_mut) else {
+        let Some(user) = entry.auth_info.as_mut() else {
             continue;
         };
         let Some((from, old)) = read_old_entry(user) else {
             continue;
         };
-        let exec = new_exec_entry(&name, from, old, opts)?;
-        // Drop every old credential (auth-provider config holds tokens); keep unrelated keys.
-        for key in ["auth-provider", "exec", "token"] {
-            user.remove(key);
-        }
-        user.insert("exec".into(), exec);
-        converted.push(Converted { user: name, from });
+        let exec = new_exec_entry(&entry.name, from, old, opts)?;
+        // Drop every old credential (auth-provider config holds tokens); keep unrelated fields.
+        user.auth_provider = None;
+        user.token = None;
+        user.exec = Some(exec);
+        converted.push(Converted {
+            user: entry.name.clone(),
+            from,
+        });
     }
     if let Some(only) = only_user
         && !seen_only_user
@@ -135,47 +125,32 @@ pub fn convert_users(
     Ok(converted)
 }
 
-fn user_of_context(root: &Mapping, context: &str) -> Result<String, ConvertError> {
-    let contexts = root
-        .get("contexts")
-        .and_then(Value::as_sequence)
-        .map(Vec::as_slice)
-        .unwrap_or_default();
-    let names = || {
-        contexts
-            .iter()
-            .filter_map(|c| c.get("name").and_then(Value::as_str))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let entry = contexts
+fn user_of_context(doc: &Kubeconfig, context: &str) -> Result<String, ConvertError> {
+    let entry = doc
+        .contexts
         .iter()
-        .find(|c| c.get("name").and_then(Value::as_str) == Some(context))
+        .find(|c| c.name == context)
         .ok_or_else(|| ConvertError::ContextNotFound {
             name: context.to_owned(),
-            known: names(),
+            known: doc
+                .contexts
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
         })?;
     entry
-        .get("context")
-        .and_then(|c| c.get("user"))
-        .and_then(Value::as_str)
-        .map(str::to_owned)
+        .context
+        .as_ref()
+        .and_then(|c| c.user.clone())
+        .filter(|u| !u.is_empty())
         .ok_or_else(|| ConvertError::ContextWithoutUser(context.to_owned()))
 }
 
 /// Recognises the two source forms and reads their ids. Anything else is left alone.
-fn read_old_entry(user: &Mapping) -> Option<(SourceKind, OldIds)> {
-    if let Some(provider) = user.get("auth-provider")
-        && provider.get("name").and_then(Value::as_str) == Some("azure")
-    {
-        let config = provider.get("config");
-        let field = |key: &str| {
-            config
-                .and_then(|c| c.get(key))
-                .and_then(Value::as_str)
-                .filter(|v| !v.is_empty())
-                .map(str::to_owned)
-        };
+fn read_old_entry(user: &AuthInfo) -> Option<(SourceKind, OldIds)> {
+    if let Some(provider) = user.auth_provider.as_ref().filter(|p| p.name == "azure") {
+        let field = |key: &str| provider.config.get(key).filter(|v| !v.is_empty()).cloned();
         return Some((
             SourceKind::AzureAuthProvider,
             OldIds {
@@ -188,16 +163,11 @@ fn read_old_entry(user: &Mapping) -> Option<(SourceKind, OldIds)> {
             },
         ));
     }
-    let exec = user.get("exec")?;
-    let command = exec.get("command").and_then(Value::as_str)?;
-    if !is_kubelogin(command) {
+    let exec = user.exec.as_ref()?;
+    if !is_kubelogin(exec.command.as_deref()?) {
         return None;
     }
-    let args: Vec<&str> = exec
-        .get("args")
-        .and_then(Value::as_sequence)
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
+    let args: Vec<&str> = exec.args.iter().flatten().map(String::as_str).collect();
     if args.first() != Some(&"get-token") {
         return None;
     }
@@ -249,43 +219,45 @@ fn new_exec_entry(
     from: SourceKind,
     old: OldIds,
     opts: &ConvertOptions,
-) -> Result<Value, ConvertError> {
+) -> Result<ExecConfig, ConvertError> {
     let pick = |flag: &Option<String>, old: Option<String>| flag.clone().or(old);
     let tenant =
         pick(&opts.tenant_id, old.tenant_id).ok_or_else(|| ConvertError::MissingTenant {
             user: user.to_owned(),
             from,
         })?;
-    let client = pick(&opts.client_id, old.client_id).unwrap_or_else(|| AKS_CLIENT_ID.into());
-    let server = pick(&opts.server_id, old.server_id).unwrap_or_else(|| AKS_SERVER_ID.into());
+    let client =
+        pick(&opts.client_id, old.client_id).unwrap_or_else(|| opts.default_client_id.clone());
+    let server =
+        pick(&opts.server_id, old.server_id).unwrap_or_else(|| opts.default_server_id.clone());
     let environment = pick(&opts.environment, old.environment);
     let authority_host = pick(&opts.authority_host, old.authority_host);
     // The old login mode is not kept: kubectl-entra signs in its own way (--login).
     let login = opts.login.clone();
 
-    let mut args: Vec<Value> = ["get-token", "--tenant-id", &tenant]
+    let mut args: Vec<String> = ["get-token", "--tenant-id", &tenant]
         .into_iter()
         .chain(["--client-id", &client, "--server-id", &server])
-        .map(Value::from)
+        .map(String::from)
         .collect();
     if let Some(env) = environment.filter(|e| !is_public_cloud(e)) {
-        args.extend(["--environment".into(), env.into()]);
+        args.extend(["--environment".into(), env]);
     }
     if let Some(host) = authority_host {
-        args.extend(["--authority-host".into(), host.into()]);
+        args.extend(["--authority-host".into(), host]);
     }
     if let Some(login) = login.filter(|l| l != DEFAULT_LOGIN) {
-        args.extend(["--login".into(), login.into()]);
+        args.extend(["--login".into(), login]);
     }
-
-    let mut exec = Mapping::new();
-    exec.insert("apiVersion".into(), EXEC_API_VERSION.into());
-    exec.insert("command".into(), "kubectl-entra".into());
-    exec.insert("args".into(), Value::Sequence(args));
-    exec.insert("interactiveMode".into(), "IfAvailable".into());
-    exec.insert("installHint".into(), INSTALL_HINT.into());
-    exec.insert("provideClusterInfo".into(), false.into());
-    Ok(Value::Mapping(exec))
+    Ok(ExecConfig {
+        api_version: Some(EXEC_API_VERSION.into()),
+        command: Some("kubectl-entra".into()),
+        args: Some(args),
+        interactive_mode: Some(ExecInteractiveMode::IfAvailable),
+        install_hint: Some(INSTALL_HINT.into()),
+        provide_cluster_info: false,
+        ..Default::default()
+    })
 }
 
 fn is_public_cloud(environment: &str) -> bool {
@@ -299,8 +271,37 @@ fn is_public_cloud(environment: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn doc(text: &str) -> Value {
-        serde_yaml::from_str(text).unwrap()
+    const AKS_CLIENT_ID: &str = "aks-client";
+    const AKS_SERVER_ID: &str = "aks-server";
+
+    fn doc(text: &str) -> Kubeconfig {
+        Kubeconfig::from_yaml(text).unwrap()
+    }
+
+    fn opts() -> ConvertOptions {
+        ConvertOptions {
+            default_client_id: AKS_CLIENT_ID.into(),
+            default_server_id: AKS_SERVER_ID.into(),
+            context: None,
+            login: None,
+            tenant_id: None,
+            client_id: None,
+            server_id: None,
+            environment: None,
+            authority_host: None,
+        }
+    }
+
+    fn exec_of(doc: &Kubeconfig, user: usize) -> &ExecConfig {
+        doc.auth_infos[user]
+            .auth_info
+            .as_ref()
+            .and_then(|u| u.exec.as_ref())
+            .unwrap()
+    }
+
+    fn as_json(doc: &Kubeconfig) -> serde_json::Value {
+        serde_json::to_value(doc).unwrap()
     }
 
     const AZURE: &str = r#"
@@ -320,19 +321,14 @@ users:
         expires-on: "1700000000"
 "#;
 
-    fn args_of(doc: &Value, user: usize) -> Vec<String> {
-        doc["users"][user]["user"]["exec"]["args"]
-            .as_sequence()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_str().unwrap().to_owned())
-            .collect()
+    fn args_of(doc: &Kubeconfig, user: usize) -> Vec<String> {
+        exec_of(doc, user).args.clone().unwrap()
     }
 
     #[test]
     fn azure_auth_provider_keeps_ids_and_drops_tokens() {
         let mut d = doc(AZURE);
-        let out = convert_users(&mut d, &ConvertOptions::default()).unwrap();
+        let out = convert_users(&mut d, &opts()).unwrap();
         assert_eq!(out[0].from, SourceKind::AzureAuthProvider);
         assert_eq!(
             args_of(&d, 0),
@@ -348,7 +344,7 @@ users:
                 "AzureChinaCloud"
             ]
         );
-        let text = serde_yaml::to_string(&d).unwrap();
+        let text = crate::output::yaml(&d).unwrap();
         assert!(!text.contains("SECRET"), "{text}");
         assert!(!text.contains("auth-provider"));
     }
@@ -367,7 +363,7 @@ users:
 "#);
         let opts = ConvertOptions {
             login: Some("devicecode".into()),
-            ..Default::default()
+            ..opts()
         };
         convert_users(&mut d, &opts).unwrap();
         assert_eq!(
@@ -382,7 +378,7 @@ users:
                 "S"
             ]
         );
-        let exec = &d["users"][0]["user"]["exec"];
+        let exec = &as_json(&d)["users"][0]["user"]["exec"];
         assert_eq!(exec["apiVersion"], EXEC_API_VERSION);
         assert_eq!(exec["interactiveMode"], "IfAvailable");
         assert!(exec.get("env").is_none());
@@ -393,12 +389,12 @@ users:
         let mut d = doc(
             "users:\n- name: k\n  user:\n    exec:\n      command: kubelogin\n      args: [get-token]\n",
         );
-        let err = convert_users(&mut d.clone(), &ConvertOptions::default()).unwrap_err();
+        let err = convert_users(&mut d.clone(), &opts()).unwrap_err();
         assert!(matches!(err, ConvertError::MissingTenant { .. }));
         let opts = ConvertOptions {
             tenant_id: Some("contoso.onmicrosoft.com".into()),
             login: Some("interactive".into()),
-            ..Default::default()
+            ..opts()
         };
         convert_users(&mut d, &opts).unwrap();
         let args = args_of(&d, 0);
@@ -412,12 +408,8 @@ users:
     fn other_users_and_non_kubelogin_exec_are_untouched() {
         let text = "users:\n- name: a\n  user:\n    exec:\n      command: aws\n      args: [get-token]\n- name: b\n  user:\n    token: abc\n";
         let mut d = doc(text);
-        assert!(
-            convert_users(&mut d, &ConvertOptions::default())
-                .unwrap()
-                .is_empty()
-        );
-        assert_eq!(d, doc(text));
+        assert!(convert_users(&mut d, &opts()).unwrap().is_empty());
+        assert_eq!(as_json(&d), as_json(&doc(text)));
     }
 
     #[test]
@@ -428,21 +420,21 @@ users:
         let mut d = doc(&text);
         let opts = ConvertOptions {
             context: Some("c2".into()),
-            ..Default::default()
+            ..opts()
         };
         let out = convert_users(&mut d, &opts).unwrap();
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].user, "u2");
-        assert!(d["users"][0]["user"].get("auth-provider").is_some());
-        let opts = ConvertOptions {
-            context: Some("nope".into()),
-            ..Default::default()
-        };
-        let err = convert_users(&mut doc(&text), &opts).unwrap_err();
-        assert!(err.to_string().contains("c1, c2"), "{err}");
-        assert_eq!(
-            convert_users(&mut doc("- a\n- b\n"), &ConvertOptions::default()),
-            Err(ConvertError::NotAKubeconfig)
+        assert!(
+            as_json(&d)["users"][0]["user"]
+                .get("auth-provider")
+                .is_some()
         );
+        let nope = ConvertOptions {
+            context: Some("nope".into()),
+            ..super::tests::opts()
+        };
+        let err = convert_users(&mut doc(&text), &nope).unwrap_err();
+        assert!(err.to_string().contains("c1, c2"), "{err}");
     }
 }

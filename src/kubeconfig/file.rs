@@ -1,7 +1,7 @@
 //! Finding, parsing and safely rewriting a kubeconfig file.
 
 use anyhow::Context as _;
-use serde_yaml::Value;
+use kube::config::Kubeconfig;
 use std::ffi::OsStr;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -26,21 +26,25 @@ pub fn resolve_path(
     Ok(home.join(".kube").join("config"))
 }
 
-/// Parses kubeconfig text; anything but a YAML mapping is refused with the file's name.
-pub fn parse_document(text: &str, path: &Path) -> anyhow::Result<Value> {
-    let doc: Value = serde_yaml::from_str(text).with_context(|| {
+/// Parses kubeconfig text into kube's `Kubeconfig`, which keeps the fields it does not model
+/// (`other` maps at every level), so a rewrite leaves them in place. Anything but a kubeconfig
+/// mapping (a list, nothing at all, broken YAML) is refused with the file's name.
+pub fn parse_document(text: &str, path: &Path) -> anyhow::Result<Kubeconfig> {
+    let not_a_kubeconfig = || {
         format!(
-            "{} is not valid YAML; fix it (or restore a backup) and run again",
+            "{} is not a kubeconfig (expected a YAML mapping with users, clusters and contexts); fix it (or restore a backup) and run again",
             path.display()
         )
-    })?;
-    if !doc.is_mapping() {
-        anyhow::bail!(
-            "{} is not a kubeconfig (expected a YAML mapping with users, clusters and contexts)",
-            path.display()
-        );
+    };
+    if text.trim().is_empty() {
+        anyhow::bail!(not_a_kubeconfig());
     }
-    Ok(doc)
+    Kubeconfig::from_yaml(text).with_context(not_a_kubeconfig)
+}
+
+/// The kubeconfig as YAML (serde-saphyr, as kube reads it). Comments are not kept.
+pub fn render(doc: &Kubeconfig) -> anyhow::Result<String> {
+    crate::output::yaml(doc).context("cannot render the converted kubeconfig")
 }
 
 /// Copies the original next to itself, then replaces it atomically with `text` (mode 0600).
@@ -148,6 +152,28 @@ mod tests {
         let p = Path::new("cfg");
         assert!(parse_document("users: [", p).is_err());
         assert!(parse_document("- a\n", p).is_err());
+        assert!(parse_document("  \n", p).is_err());
         assert!(parse_document("apiVersion: v1\n", p).is_ok());
+    }
+
+    #[test]
+    fn fields_kube_does_not_model_survive_a_round_trip() {
+        let text = "apiVersion: v1\nkind: Config\nx-top: {kept: [1, 2]}\npreferences: {colors: true, x-pref: a}\nclusters:\n- name: c\n  x-named: b\n  cluster: {server: \"https://h\", x-cluster: c, extensions: [{name: e, extension: {k: v}}]}\ncontexts:\n- name: k\n  context: {cluster: c, user: u, x-context: d}\nusers:\n- name: u\n  user:\n    x-user: e\n    auth-provider: {name: oidc, x-provider: f, config: {client-id: i, expires-on: 1700000000}}\n";
+        let doc = parse_document(text, Path::new("cfg")).unwrap();
+        let again: serde_json::Value = serde_saphyr::from_str(&render(&doc).unwrap()).unwrap();
+        let before: serde_json::Value = serde_saphyr::from_str(text).unwrap();
+        assert_eq!(again["x-top"], before["x-top"]);
+        assert_eq!(again["preferences"], before["preferences"]);
+        assert_eq!(again["clusters"], before["clusters"]);
+        assert_eq!(again["contexts"], before["contexts"]);
+        assert_eq!(again["users"][0]["user"]["x-user"], "e");
+        assert_eq!(
+            again["users"][0]["user"]["auth-provider"]["x-provider"],
+            "f"
+        );
+        assert_eq!(
+            again["users"][0]["user"]["auth-provider"]["config"]["expires-on"],
+            "1700000000"
+        );
     }
 }

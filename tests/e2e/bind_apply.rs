@@ -219,7 +219,10 @@ async fn apply_creates_then_reports_unchanged() {
     let (client, store) = start().await;
     let subjects = [appdev()];
     let mut plan = full_access_plan(&subjects);
-    check_permissions(&client, &plan).await.expect("allowed");
+    assert_eq!(
+        check_permissions(&client, &plan).await.expect("allowed"),
+        None
+    );
     let first = apply_plan(&client, &mut plan, false).await.expect("apply");
     assert_eq!(
         outcomes(&first),
@@ -341,7 +344,8 @@ async fn unbind_keeps_hand_made_bindings_and_removes_the_unused_role() {
         },
     )
     .await
-    .expect("unbind");
+    .expect("unbind")
+    .lines;
     assert_eq!(
         lines,
         [
@@ -382,7 +386,8 @@ async fn unbind_keeps_hand_made_bindings_and_removes_the_unused_role() {
         },
     )
     .await
-    .expect("forced");
+    .expect("forced")
+    .lines;
     assert_eq!(
         lines,
         ["rolebinding.rbac.authorization.k8s.io/dev-user-access deleted"]
@@ -406,7 +411,8 @@ async fn role_stays_while_another_binding_uses_it() {
         },
     )
     .await
-    .expect("unbind");
+    .expect("unbind")
+    .lines;
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert!(
         store

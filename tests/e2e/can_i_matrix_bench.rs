@@ -12,8 +12,7 @@ use kubectl_entra::access::ResolvedTarget;
 use kubectl_entra::access::fetch::{
     namespace_matrix, namespace_matrix_cell_by_cell, namespace_names,
 };
-use kubectl_entra::cli::KubeconfigArgs;
-use kubectl_entra::k8s::client::client_with_impersonation;
+use kubectl_entra::k8s::client::{Target, client};
 use std::fmt::Write as _;
 use std::time::Instant;
 
@@ -71,13 +70,11 @@ fn matrix_rules_review_vs_cell_by_cell() {
         namespaced: true,
     };
     let report = runtime.block_on(async {
-        let kube = KubeconfigArgs {
+        let kube = Target {
             kubeconfig: Some(sb.user_kubeconfig_with_env()),
-            context: None,
+            ..Default::default()
         };
-        let (client, _) = client_with_impersonation(&kube, None, &[])
-            .await
-            .expect("client");
+        let (client, _) = client(&kube).await.expect("client");
         let namespaces = namespace_names(&client).await.expect("namespaces");
         let s0 = sb.stats_async().await["api_total"].as_u64().unwrap_or(0);
         let t = Instant::now();
@@ -98,6 +95,7 @@ fn matrix_rules_review_vs_cell_by_cell() {
         let namespaced = kubectl_entra::k8s::discovery::discover(&client)
             .await
             .expect("discovery")
+            .resources
             .iter()
             .filter(|r| r.namespaced)
             .count();

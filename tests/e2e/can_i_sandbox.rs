@@ -6,8 +6,7 @@ use crate::support::can_i as can_i_support;
 use can_i_support::{Sandbox, text};
 use kubectl_entra::access::ResolvedTarget;
 use kubectl_entra::access::fetch::{namespace_matrix, namespace_matrix_cell_by_cell};
-use kubectl_entra::cli::KubeconfigArgs;
-use kubectl_entra::k8s::client::client_with_impersonation;
+use kubectl_entra::k8s::client::{Target, client};
 
 const DEV: &str = "aksdev@contoso.com";
 
@@ -236,13 +235,11 @@ subjects: [{{kind: Group, name: "{appdev}", apiGroup: rbac.authorization.k8s.io}
         namespaced: true,
     };
     let (cells, local) = runtime.block_on(async {
-        let kube = KubeconfigArgs {
+        let kube = Target {
             kubeconfig: Some(sb.user_kubeconfig_with_env()),
-            context: None,
+            ..Default::default()
         };
-        let (client, _) = client_with_impersonation(&kube, None, &[])
-            .await
-            .expect("client");
+        let (client, _) = client(&kube).await.expect("client");
         let mut sorted = namespaces.clone();
         sorted.sort();
         let cells = namespace_matrix_cell_by_cell(&client, &sorted, &target, &verbs)

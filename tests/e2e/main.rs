@@ -20,6 +20,7 @@ mod can_i_impersonation;
 mod can_i_kubectl_parity;
 mod can_i_matrix_bench;
 mod can_i_sandbox;
+mod closed_streams;
 mod completion_drift;
 mod completion_shells;
 mod convert_kubeconfig;

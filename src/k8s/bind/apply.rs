@@ -2,7 +2,8 @@
 //! configured / unchanged like `kubectl apply`, and undoing this run's creations on failure.
 
 use super::manifests::{ManagedObject, Plan};
-use super::{ANNOTATION_SUBJECT_ID, MANAGED_BY_LABEL, MANAGER, api_error};
+use super::{ANNOTATION_SUBJECT_ID, MANAGED_BY_LABEL, MANAGER};
+use crate::k8s::error::readable;
 use k8s_openapi::NamespaceResourceScope;
 use k8s_openapi::api::core::v1::Namespace;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
@@ -43,6 +44,8 @@ pub struct Applied {
 #[derive(Debug, Default)]
 pub struct ApplyReport {
     pub applied: Vec<Applied>,
+    /// What the command should tell the user (a binding renamed to avoid a collision).
+    pub notes: Vec<String>,
 }
 
 /// What existed before this run: needed both for "unchanged" and for a safe rollback.
@@ -61,7 +64,7 @@ where
         Ok(Some(obj)) => Ok(Before::Present(obj)),
         Ok(None) => Ok(Before::Missing),
         Err(kube::Error::Api(status)) if status.code == 403 => Ok(Before::Unknown),
-        Err(e) => Err(api_error(e)),
+        Err(e) => Err(readable(e)),
     }
 }
 
@@ -99,7 +102,7 @@ where
     let after = api
         .patch(&name, &params, &Patch::Apply(obj))
         .await
-        .map_err(api_error)?;
+        .map_err(readable)?;
     let outcome = match &before {
         Before::Missing => Outcome::Created,
         Before::Present(b)
@@ -147,7 +150,11 @@ pub(crate) fn collision_free_name(
     Some(format!("{}-{hash}", base[..keep].trim_end_matches('-')))
 }
 
-async fn rename_on_collision<K>(api: Api<K>, meta: &mut ObjectMeta) -> anyhow::Result<()>
+/// Renames `meta` when its name is taken by an object bind does not own; returns the note.
+async fn rename_on_collision<K>(
+    api: Api<K>,
+    meta: &mut ObjectMeta,
+) -> anyhow::Result<Option<String>>
 where
     K: Resource + Clone + DeserializeOwned + Debug,
 {
@@ -155,12 +162,12 @@ where
     if let Before::Present(existing) = before(&api, &name).await?
         && let Some(new_name) = collision_free_name(Some(existing.meta()), meta)
     {
-        eprintln!(
-            "note: {name} already exists for another subject or was not made by kubectl-entra; using {new_name}"
-        );
-        meta.name = Some(new_name);
+        meta.name = Some(new_name.clone());
+        return Ok(Some(format!(
+            "{name} already exists for another subject or was not made by kubectl-entra; using {new_name}"
+        )));
     }
-    Ok(())
+    Ok(None)
 }
 
 fn namespaced<K>(client: &kube::Client, meta: &ObjectMeta) -> Api<K>
@@ -178,6 +185,7 @@ async fn apply_object(
     client: &kube::Client,
     obj: &mut ManagedObject,
     dry_run: bool,
+    notes: &mut Vec<String>,
 ) -> anyhow::Result<(Outcome, bool, serde_json::Value)> {
     let c = client;
     match obj {
@@ -185,12 +193,13 @@ async fn apply_object(
         ManagedObject::Role(o) => step(namespaced::<Role>(c, &o.metadata), o, dry_run).await,
         ManagedObject::ClusterRole(o) => step(Api::<ClusterRole>::all(c.clone()), o, dry_run).await,
         ManagedObject::RoleBinding(o) => {
-            rename_on_collision(namespaced::<RoleBinding>(c, &o.metadata), &mut o.metadata).await?;
+            let api = namespaced::<RoleBinding>(c, &o.metadata);
+            notes.extend(rename_on_collision(api, &mut o.metadata).await?);
             step(namespaced::<RoleBinding>(c, &o.metadata), o, dry_run).await
         }
         ManagedObject::ClusterRoleBinding(o) => {
             let api = Api::<ClusterRoleBinding>::all(c.clone());
-            rename_on_collision(api.clone(), &mut o.metadata).await?;
+            notes.extend(rename_on_collision(api.clone(), &mut o.metadata).await?);
             step(api, o, dry_run).await
         }
     }
@@ -228,7 +237,7 @@ pub(crate) async fn delete_object(
             .await
             .map(drop),
     }
-    .map_err(api_error)?;
+    .map_err(readable)?;
     Ok(())
 }
 
@@ -242,7 +251,7 @@ pub async fn apply_plan(
     let mut report = ApplyReport::default();
     let mut created: Vec<ManagedObject> = Vec::new();
     for obj in plan.objects.iter_mut() {
-        match apply_object(client, obj, dry_run).await {
+        match apply_object(client, obj, dry_run, &mut report.notes).await {
             Ok((outcome, was_created, object)) => {
                 if was_created {
                     created.push(obj.clone());

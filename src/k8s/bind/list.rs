@@ -1,7 +1,8 @@
 //! Every RoleBinding and ClusterRoleBinding that applies, one row per subject, whoever made it.
 
-use super::subject::is_object_id;
-use super::{ANNOTATION_SUBJECT_ID, ANNOTATION_SUBJECT_NAME, MANAGED_BY_LABEL, MANAGER, api_error};
+use super::{ANNOTATION_SUBJECT_ID, ANNOTATION_SUBJECT_NAME, MANAGED_BY_LABEL, MANAGER};
+use crate::graph::is_object_id;
+use crate::k8s::error::readable;
 use k8s_openapi::api::rbac::v1::{ClusterRoleBinding, RoleBinding, RoleRef, Subject};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{Api, ListParams};
@@ -103,11 +104,11 @@ pub async fn list_bindings(
         Scope::Namespace(ns) => Api::namespaced(client.clone(), ns),
         Scope::All => Api::all(client.clone()),
     };
-    let rbs = rb_api.list(&lp).await.map_err(api_error);
+    let rbs = rb_api.list(&lp).await.map_err(readable);
     let crbs = Api::<ClusterRoleBinding>::all(client.clone())
         .list(&lp)
         .await
-        .map_err(api_error);
+        .map_err(readable);
     match (&rbs, &crbs) {
         (Err(e), Err(_)) => anyhow::bail!(
             "cannot list role bindings: {e}; listing needs list on rolebindings.rbac.authorization.k8s.io (check with `kubectl auth can-i list rolebindings`)"

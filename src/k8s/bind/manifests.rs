@@ -1,7 +1,7 @@
 //! The objects bind applies: the namespace (on request), the article's full-access Role, and
 //! one binding per subject, labelled and annotated so that `bindings` and `unbind` find them.
 
-use super::names::{binding_name, validate_subdomain};
+use super::object_names::{binding_name, validate_subdomain};
 use super::subject::Subject;
 use super::{
     ANNOTATION_SUBJECT_ID, ANNOTATION_SUBJECT_KIND, ANNOTATION_SUBJECT_NAME, MANAGED_BY_LABEL,
@@ -160,7 +160,7 @@ impl Plan {
             if i > 0 {
                 out.push_str("---\n");
             }
-            out.push_str(&serde_yaml::to_string(&obj.to_value())?);
+            out.push_str(&crate::output::yaml(&obj.to_value())?);
         }
         Ok(out)
     }

@@ -5,7 +5,7 @@
 mod apply;
 mod list;
 mod manifests;
-mod names;
+mod object_names;
 mod precheck;
 mod subject;
 mod unbind;
@@ -16,10 +16,10 @@ pub use manifests::{
     FULL_ACCESS_ROLE, ManagedObject, Plan, PlanInput, RoleChoice, build_plan, full_access_rules,
     parse_role,
 };
-pub use names::{binding_name, sanitize_dns1123, validate_label, validate_subdomain};
+pub use object_names::{binding_name, sanitize_dns1123, validate_label, validate_subdomain};
 pub use precheck::check_permissions;
-pub use subject::{Subject, SubjectKind, is_object_id};
-pub use unbind::{NothingBound, UnbindRequest, unbind};
+pub use subject::{Subject, SubjectKind};
+pub use unbind::{NothingBound, UnbindRequest, Unbound, unbind};
 
 /// `app.kubernetes.io/managed-by: kubectl-entra` marks what bind created.
 pub const MANAGED_BY_LABEL: &str = "app.kubernetes.io/managed-by";
@@ -28,11 +28,3 @@ pub const ANNOTATION_SUBJECT_NAME: &str = "kubectl-entra.io/subject-name";
 pub const ANNOTATION_SUBJECT_ID: &str = "kubectl-entra.io/subject-id";
 pub const ANNOTATION_SUBJECT_KIND: &str = "kubectl-entra.io/subject-kind";
 pub const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
-
-/// A Kubernetes API error as kubectl shows it: the Status message, not kube's Debug dump.
-pub fn api_error(err: kube::Error) -> anyhow::Error {
-    match err {
-        kube::Error::Api(status) => anyhow::anyhow!("{}", status.message),
-        other => anyhow::Error::new(other),
-    }
-}

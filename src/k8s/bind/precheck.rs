@@ -22,8 +22,11 @@ fn target(obj: &ManagedObject) -> (&'static str, &'static str, Option<String>) {
 }
 
 /// Ok when every review allows; an error listing each missing permission otherwise. A cluster
-/// that cannot answer reviews gets a warning, and the apply itself decides.
-pub async fn check_permissions(client: &kube::Client, plan: &Plan) -> anyhow::Result<()> {
+/// that cannot answer reviews gives `Ok(Some(warning))`, and the apply itself decides.
+pub async fn check_permissions(
+    client: &kube::Client,
+    plan: &Plan,
+) -> anyhow::Result<Option<String>> {
     let api: Api<SelfSubjectAccessReview> = Api::all(client.clone());
     let mut seen = Vec::new();
     let mut missing = Vec::new();
@@ -65,17 +68,16 @@ pub async fn check_permissions(client: &kube::Client, plan: &Plan) -> anyhow::Re
                     }
                 }
                 Err(e) => {
-                    eprintln!(
-                        "warning: cannot check permissions in advance ({}); applying and rolling back on failure",
-                        super::api_error(e)
-                    );
-                    return Ok(());
+                    return Ok(Some(format!(
+                        "cannot check permissions in advance ({}); applying and rolling back on failure",
+                        crate::k8s::error::readable(e)
+                    )));
                 }
             }
         }
     }
     if missing.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     anyhow::bail!(
         "you may not {}; nothing was created. Ask a cluster administrator for these permissions (for example with a Role granting create and patch on roles and rolebindings in that namespace), or ask them to run this command",

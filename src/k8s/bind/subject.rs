@@ -31,10 +31,7 @@ pub struct Subject {
     pub namespace: Option<String>,
 }
 
-/// A GUID in its usual hyphenated form, as Entra object ids are written.
-pub fn is_object_id(value: &str) -> bool {
-    value.len() == 36 && uuid::Uuid::try_parse(value).is_ok()
-}
+use crate::graph::is_object_id;
 
 impl Subject {
     pub fn group(object_id: &str, display: &str) -> anyhow::Result<Subject> {
@@ -89,8 +86,8 @@ impl Subject {
         let Some((ns, name)) = value.split_once(':') else {
             anyhow::bail!("--service-account {value:?} must be NAMESPACE:NAME, e.g. dev:deployer");
         };
-        super::names::validate_label("service account namespace", ns)?;
-        super::names::validate_subdomain("service account name", name)?;
+        super::object_names::validate_label("service account namespace", ns)?;
+        super::object_names::validate_subdomain("service account name", name)?;
         Ok(Subject {
             kind: SubjectKind::ServiceAccount,
             id: name.to_string(),

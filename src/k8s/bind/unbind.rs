@@ -6,8 +6,9 @@ use super::manifests::{FULL_ACCESS_ROLE, ManagedObject};
 use super::subject::Subject;
 use super::{
     ANNOTATION_SUBJECT_ID, ANNOTATION_SUBJECT_KIND, ANNOTATION_SUBJECT_NAME, MANAGED_BY_LABEL,
-    MANAGER, api_error,
+    MANAGER,
 };
+use crate::k8s::error::readable;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding, RoleRef};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use kube::api::{Api, ListParams};
@@ -74,7 +75,7 @@ async fn other_bindings(
         Some(ns) => Api::<RoleBinding>::namespaced(client.clone(), ns)
             .list(&lp)
             .await
-            .map_err(api_error)?
+            .map_err(readable)?
             .items
             .into_iter()
             .map(|b| (b.metadata, b.subjects.unwrap_or_default()))
@@ -82,7 +83,7 @@ async fn other_bindings(
         None => Api::<ClusterRoleBinding>::all(client.clone())
             .list(&lp)
             .await
-            .map_err(api_error)?
+            .map_err(readable)?
             .items
             .into_iter()
             .map(|b| (b.metadata, b.subjects.unwrap_or_default()))
@@ -102,8 +103,17 @@ fn role_matches(role_ref: &RoleRef, wanted: Option<&str>) -> bool {
     }
 }
 
-/// Deletes and returns kubectl-style result lines (`... deleted`).
-pub async fn unbind(client: &kube::Client, req: &UnbindRequest<'_>) -> anyhow::Result<Vec<String>> {
+/// What unbind did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Unbound {
+    /// kubectl-style result lines (`... deleted`).
+    pub lines: Vec<String>,
+    /// Hand-made bindings of the subjects, left alone (`--force NAME` deletes one).
+    pub left_alone: Vec<String>,
+}
+
+/// Deletes what bind made for the subjects and says what it deleted and what it left alone.
+pub async fn unbind(client: &kube::Client, req: &UnbindRequest<'_>) -> anyhow::Result<Unbound> {
     let suffix = if req.dry_run { " (dry run)" } else { "" };
     let mut lines = Vec::new();
     // (object, its roleRef), for managed bindings of the subjects and forced names.
@@ -113,7 +123,7 @@ pub async fn unbind(client: &kube::Client, req: &UnbindRequest<'_>) -> anyhow::R
     match req.namespace {
         Some(ns) => {
             let api: Api<RoleBinding> = Api::namespaced(client.clone(), ns);
-            for rb in api.list(&lp).await.map_err(api_error)? {
+            for rb in api.list(&lp).await.map_err(readable)? {
                 let name = rb.metadata.name.clone().unwrap_or_default();
                 let forced = req.force.contains(&name);
                 if forced
@@ -134,7 +144,7 @@ pub async fn unbind(client: &kube::Client, req: &UnbindRequest<'_>) -> anyhow::R
         }
         None => {
             let api: Api<ClusterRoleBinding> = Api::all(client.clone());
-            for crb in api.list(&lp).await.map_err(api_error)? {
+            for crb in api.list(&lp).await.map_err(readable)? {
                 let name = crb.metadata.name.clone().unwrap_or_default();
                 let forced = req.force.contains(&name);
                 if forced
@@ -251,12 +261,6 @@ pub async fn unbind(client: &kube::Client, req: &UnbindRequest<'_>) -> anyhow::R
         }
         lines.push(format!("{} deleted{suffix}", obj.display()));
     }
-    if !hand_made.is_empty() {
-        eprintln!(
-            "note: left alone (not made by kubectl-entra): {}",
-            hand_made.join(", ")
-        );
-    }
     // The full-access role goes once no binding uses it any more.
     let used_full_access = doomed.iter().any(|(_, r)| r.name == FULL_ACCESS_ROLE);
     if used_full_access
@@ -265,7 +269,10 @@ pub async fn unbind(client: &kube::Client, req: &UnbindRequest<'_>) -> anyhow::R
     {
         lines.push(line);
     }
-    Ok(lines)
+    Ok(Unbound {
+        lines,
+        left_alone: hand_made,
+    })
 }
 
 async fn remove_unused_full_access(
@@ -278,12 +285,12 @@ async fn remove_unused_full_access(
             let still_used = Api::<RoleBinding>::namespaced(client.clone(), ns)
                 .list(&lp)
                 .await
-                .map_err(api_error)?
+                .map_err(readable)?
                 .items
                 .iter()
                 .any(|rb| rb.role_ref.kind == "Role" && rb.role_ref.name == FULL_ACCESS_ROLE);
             let api: Api<Role> = Api::namespaced(client.clone(), ns);
-            match api.get_opt(FULL_ACCESS_ROLE).await.map_err(api_error)? {
+            match api.get_opt(FULL_ACCESS_ROLE).await.map_err(readable)? {
                 Some(role) if !still_used && is_managed(&role.metadata) => {
                     delete_object(client, &ManagedObject::Role(role), false).await?;
                     Ok(Some(format!(
@@ -297,19 +304,19 @@ async fn remove_unused_full_access(
             let still_used = Api::<ClusterRoleBinding>::all(client.clone())
                 .list(&lp)
                 .await
-                .map_err(api_error)?
+                .map_err(readable)?
                 .items
                 .iter()
                 .any(|b| b.role_ref.kind == "ClusterRole" && b.role_ref.name == FULL_ACCESS_ROLE);
             let in_namespaces = Api::<RoleBinding>::all(client.clone())
                 .list(&lp)
                 .await
-                .map_err(api_error)?
+                .map_err(readable)?
                 .items
                 .iter()
                 .any(|b| b.role_ref.kind == "ClusterRole" && b.role_ref.name == FULL_ACCESS_ROLE);
             let api: Api<ClusterRole> = Api::all(client.clone());
-            match api.get_opt(FULL_ACCESS_ROLE).await.map_err(api_error)? {
+            match api.get_opt(FULL_ACCESS_ROLE).await.map_err(readable)? {
                 Some(role) if !still_used && !in_namespaces && is_managed(&role.metadata) => {
                     delete_object(client, &ManagedObject::ClusterRole(role), false).await?;
                     Ok(Some(format!(

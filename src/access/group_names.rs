@@ -1,7 +1,6 @@
 //! Entra group object ids shown with their display names (`appdev (cccc…)`), resolved through
 //! Microsoft Graph `getByIds` in one batched call; ids Graph does not know stay bare.
 
-use anyhow::Context as _;
 use std::collections::BTreeMap;
 
 /// One group as whoami prints it: the id the cluster sees, and the Entra name when known.
@@ -43,10 +42,7 @@ impl GroupNames {
     }
 }
 
-/// Whether `s` looks like an Entra object id (a GUID). `system:*` groups and UPNs do not.
-pub fn is_object_id(s: &str) -> bool {
-    uuid::Uuid::try_parse(s).is_ok() && s.len() == 36
-}
+use crate::graph::is_object_id;
 
 /// The ids worth asking Graph about: GUIDs only, each once.
 pub fn ids_to_resolve<'a>(ids: impl IntoIterator<Item = &'a String>) -> Vec<String> {
@@ -78,63 +74,44 @@ pub async fn resolve_with_graph(
             }
             (names, None)
         }
-        Err(e) => (
-            names,
-            Some(format!(
-                "cannot resolve group names with Microsoft Graph ({e}); showing object ids (pass --no-graph to skip Graph)"
-            )),
-        ),
+        Err(e) => (names, Some(graph_warning(&e.to_string()))),
     }
 }
 
-/// Names for the given ids, unless `--no-graph` or nothing needs a name. Contexts that do not
-/// use kubectl-entra get Graph only with `--graph-tenant-id`; a failure becomes a warning.
+/// Names for the given ids, when there is Graph access and something needs a name (`None`:
+/// no Graph, e.g. `--no-graph`). A Graph failure becomes a warning and the ids stay bare.
 pub async fn names_for(
-    graph: &crate::cli::GraphArgs,
-    info: &crate::k8s::client::ContextInfo,
+    graph: Option<&crate::graph::GraphAccess>,
     ids: &[String],
 ) -> (GroupNames, Option<String>) {
     let ids = ids_to_resolve(ids);
-    let ours = crate::k8s::client::entra_auth_args(info).is_some();
-    if graph.no_graph || ids.is_empty() || (!ours && graph.tenant_id.is_none()) {
+    let Some(graph) = graph.filter(|_| !ids.is_empty()) else {
         return (GroupNames::default(), None);
-    }
-    match crate::graph::connect(graph, info).await {
+    };
+    match graph.connect().await {
         Ok(client) => resolve_with_graph(&client, &ids).await,
         Err(e) => (
             GroupNames::default(),
-            Some(format!(
-                "cannot resolve group names with Microsoft Graph ({}); showing object ids (pass --no-graph to skip Graph)",
-                crate::output::error_chain(&e)
-            )),
+            Some(graph_warning(&crate::output::error_chain(&e))),
         ),
     }
 }
 
-/// The object id of the Entra group named `name` (exactly one must match).
+/// The warning shown when group names cannot be had from Graph.
+pub fn graph_warning(cause: &str) -> String {
+    format!(
+        "cannot resolve group names with Microsoft Graph ({cause}); showing object ids (pass --no-graph to skip Graph)"
+    )
+}
+
+/// The object id of the Entra group named `name` (exactly one must match), for `--as-entra-group`.
 pub async fn group_id_by_name(
-    graph: &crate::cli::GraphArgs,
-    info: &crate::k8s::client::ContextInfo,
+    client: &crate::graph::GraphClient,
     name: &str,
 ) -> anyhow::Result<String> {
-    let client = crate::graph::connect(graph, info).await.with_context(|| {
-        format!("--as-entra-group {name:?} needs Microsoft Graph to find the group's object id (or give the id with --as-group OBJECT_ID)")
-    })?;
-    let found = client.find_groups_by_name(name).await?;
-    match found.as_slice() {
-        [one] => Ok(one.id.clone()),
-        [] => anyhow::bail!(
-            "no Entra group is named {name:?}; check the name in the Azure portal, or pass its object id with --as-group"
-        ),
-        many => anyhow::bail!(
-            "{} Entra groups are named {name:?} ({}); pass the right object id with --as-group",
-            many.len(),
-            many.iter()
-                .map(|g| g.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
+    Ok(crate::graph::one_group_named(client, name, "--as-group")
+        .await?
+        .id)
 }
 
 #[cfg(test)]
@@ -160,10 +137,6 @@ mod tests {
 
     #[test]
     fn only_guids_go_to_graph_once() {
-        assert!(is_object_id(APPDEV));
-        assert!(!is_object_id("system:masters"));
-        assert!(!is_object_id("aksdev@contoso.com"));
-        assert!(!is_object_id("cccccccc00004000800000000000001a"));
         let ids = vec![
             APPDEV.to_string(),
             "system:authenticated".to_string(),
