@@ -19,6 +19,7 @@ mod can_i_kubectl_parity;
 mod can_i_matrix_bench;
 mod can_i_sandbox;
 mod completion_drift;
+#[cfg(unix)] // bash and the sh helper kubectl_complete-entra
 mod completion_shells;
 mod convert_kubeconfig;
 mod credential_resource;
