@@ -22,7 +22,8 @@
 #
 # Defaults: --out-dir dist, --manifest plugin-manifest/entra.yaml. SOURCE_DATE_EPOCH sets the
 # archives' timestamps (default 315532800, 1980-01-01, the earliest a zip can hold), so a
-# rebuild of the same binaries gives the same sums. Prints nothing on stdout; reports on stderr.
+# rebuild of the same binaries gives the same sums. GZIP_LEVEL (default 9) trades size for
+# time (the tests package debug binaries with 1). Prints nothing on stdout; reports on stderr.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -62,6 +63,8 @@ version="$(sed -n 's/^version = "\(.*\)"$/\1/p' "$root/Cargo.toml" | head -n 1)"
 [[ -n "$version" ]] || die "cannot read the package version from Cargo.toml"
 checksums_name="kubectl-entra_${version}_checksums.txt"
 epoch="${SOURCE_DATE_EPOCH:-315532800}"
+gzip_level="${GZIP_LEVEL:-9}"
+[[ "$gzip_level" =~ ^[1-9]$ ]] || die "GZIP_LEVEL must be 1 to 9, not $gzip_level"
 
 # Krew's os/arch for a Rust target triple; empty when Krew has no such platform here.
 platform_of() {
@@ -107,9 +110,9 @@ make_zip() { # archive stage files...
     shift 2
     rm -f "$archive"
     if py="$(python_bin)"; then
-        (cd "$stage" && "$py" - "$archive" "$epoch" "$@" <<'PY'
+        (cd "$stage" && "$py" - "$archive" "$epoch" "$gzip_level" "$@" <<'PY'
 import sys, time, zipfile
-archive, epoch, names = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+archive, epoch, level, names = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4:]
 stamp = time.gmtime(max(epoch, 315532800))[:6]
 with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
     for name in names:
@@ -117,11 +120,11 @@ with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
         info.compress_type = zipfile.ZIP_DEFLATED
         info.external_attr = (0o100644 if name == "LICENSE" else 0o100755) << 16
         with open(name, "rb") as f:
-            z.writestr(info, f.read())
+            z.writestr(info, f.read(), compresslevel=level)
 PY
         )
     elif command -v zip >/dev/null 2>&1; then
-        (cd "$stage" && zip -X -q "$archive" "$@")
+        (cd "$stage" && zip -X -q "-$gzip_level" "$archive" "$@")
     else
         die "neither Python nor zip found: one is needed to write $archive"
     fi
@@ -132,9 +135,9 @@ make_tar_gz() { # archive stage files...
     shift 2
     if tar --version 2>/dev/null | grep -q 'GNU tar'; then
         tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$epoch" \
-            -C "$stage" -cf - "$@" | gzip -n -9 >"$archive"
+            -C "$stage" -cf - "$@" | gzip -n "-$gzip_level" >"$archive"
     else
-        tar -C "$stage" -cf - "$@" | gzip -n -9 >"$archive"
+        tar -C "$stage" -cf - "$@" | gzip -n "-$gzip_level" >"$archive"
     fi
 }
 
@@ -177,7 +180,7 @@ write_manifest() { # dir
     local tmp
     tmp="$(mktemp "$(dirname "$manifest")/.entra.yaml.XXXXXX")"
     # shellcheck disable=SC2064
-    trap "rm -f '$tmp' '$tmp.next'; rm -rf '${stage_root:-/nonexistent}'" EXIT
+    trap "rm -f '$tmp' '$tmp.next' '$dir/$checksums_name.next'; rm -rf '${stage_root:-/nonexistent}'" EXIT
     sed -E \
         -e "s#^(  version: )v.*#\\1v$version#" \
         -e "s#(releases/download/)v[^/]+/kubectl-entra_[^_]+_#\\1v$version/kubectl-entra_${version}_#" \
@@ -200,8 +203,8 @@ write_manifest() { # dir
         say "manifest: sha256 of $name set"
     done
     [[ $found -gt 0 ]] || die "no kubectl-entra_${version}_* archive in $dir"
-    if [[ $partial -eq 0 ]] && grep -q 'PLACEHOLDER' "$tmp"; then
-        die "$(grep -c PLACEHOLDER "$tmp") platform(s) of $manifest have no archive in $dir (pass --partial to keep their placeholders)"
+    if [[ $partial -eq 0 ]] && grep -q 'sha256:.*PLACEHOLDER' "$tmp"; then
+        die "$(grep -c 'sha256:.*PLACEHOLDER' "$tmp") platform(s) of $manifest have no archive in $dir (pass --partial to keep their placeholders)"
     fi
     mv "$dir/$checksums_name.next" "$dir/$checksums_name"
     say "wrote $dir/$checksums_name ($found archives)"
