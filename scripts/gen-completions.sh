@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates the shell completion scripts in completions/ from the CLI definitions.
-# Run after changing any command or flag; tests/completion_drift.rs fails until you do.
+# Run after changing any command or flag; tests/e2e/completion_drift.rs fails until you do.
 #
 #   scripts/gen-completions.sh            # builds with cargo, then writes completions/
 #   KUBECTL_ENTRA_BINARY=path scripts/gen-completions.sh   # uses an already-built binary
@@ -11,8 +11,10 @@ cd "$root"
 
 bin="${KUBECTL_ENTRA_BINARY:-}"
 if [[ -z "$bin" ]]; then
-    cargo build --locked --quiet
-    bin="$root/target/debug/kubectl-entra"
+    cargo build --locked --quiet -p kubectl-entra
+    target_dir="${CARGO_TARGET_DIR:-$root/target}"
+    [[ "$target_dir" == /* ]] || target_dir="$root/$target_dir"
+    bin="$target_dir/debug/kubectl-entra"
 fi
 
 mkdir -p completions

@@ -332,6 +332,7 @@ fn namespace_delete_cascades_and_state_persists() {
     assert_eq!(code, 200);
     assert_eq!(after["metadata"]["uid"], before["metadata"]["uid"]);
     let meta = std::fs::metadata(path.join("apiserver/objects.json")).expect("objects.json");
+    assert!(meta.is_file());
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -3,7 +3,6 @@
 
 use crate::support::get_token as get_token_support;
 use get_token_support::*;
-use std::os::unix::fs::PermissionsExt as _;
 
 #[tokio::test]
 async fn first_sign_in_then_cache_hit_without_any_request() {
@@ -52,11 +51,15 @@ async fn first_sign_in_then_cache_hit_without_any_request() {
         "a cache hit makes no request"
     );
 
-    // Permissions: 0700 directory, 0600 files.
-    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-    assert_eq!(mode(&client.cache_dir), 0o700);
-    for name in client.cache_files() {
-        assert_eq!(mode(&client.cache_dir.join(&name)), 0o600, "{name}");
+    // Permissions: 0700 directory, 0600 files (unix modes; Windows relies on the profile's ACLs).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&client.cache_dir), 0o700);
+        for name in client.cache_files() {
+            assert_eq!(mode(&client.cache_dir.join(&name)), 0o600, "{name}");
+        }
     }
     let entry = client.token_entry();
     assert_eq!(entry["account"]["upn"], DEV);

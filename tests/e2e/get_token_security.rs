@@ -49,6 +49,7 @@ async fn no_token_on_stderr_with_verbose_logging() {
     }
 }
 
+#[cfg(unix)]
 fn signal(pid: u32, sig: &str) {
     let status = std::process::Command::new("kill")
         .args([sig, &pid.to_string()])
@@ -57,6 +58,7 @@ fn signal(pid: u32, sig: &str) {
     assert!(status.success());
 }
 
+#[cfg(unix)] // kill(1) and POSIX signals
 #[tokio::test]
 async fn sigterm_and_ctrl_c_during_the_wait_leave_no_lock_temp_file_or_entry() {
     let sandbox = Sandbox::start(&[]);

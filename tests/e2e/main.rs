@@ -22,6 +22,7 @@ mod can_i_matrix_bench;
 mod can_i_sandbox;
 mod closed_streams;
 mod completion_drift;
+#[cfg(unix)] // bash and the sh helper kubectl_complete-entra
 mod completion_shells;
 mod convert_kubeconfig;
 mod credential_resource;

@@ -77,6 +77,7 @@ async fn approve_command_submits_the_page() {
     assert_eq!(code, 0, "{err}");
 }
 
+#[cfg(unix)] // kill -TERM
 #[tokio::test]
 async fn restart_keeps_keys_and_sigterm_exits_cleanly() {
     let sb = Sandbox::start(&[]);
