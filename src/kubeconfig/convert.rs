@@ -214,6 +214,17 @@ fn parse_kubelogin_args(args: &[&str]) -> OldIds {
     ids
 }
 
+/// `--flag value`, or `--flag=value` when the value starts with `-`: written apart, such a value
+/// would be read as a flag of its own (found by fuzzing convert-kubeconfig).
+fn push_flag(args: &mut Vec<String>, flag: &str, value: &str) {
+    if value.starts_with('-') {
+        args.push(format!("{flag}={value}"));
+    } else {
+        args.push(flag.to_string());
+        args.push(value.to_string());
+    }
+}
+
 fn new_exec_entry(
     user: &str,
     from: SourceKind,
@@ -235,19 +246,18 @@ fn new_exec_entry(
     // The old login mode is not kept: kubectl-entra signs in its own way (--login).
     let login = opts.login.clone();
 
-    let mut args: Vec<String> = ["get-token", "--tenant-id", &tenant]
-        .into_iter()
-        .chain(["--client-id", &client, "--server-id", &server])
-        .map(String::from)
-        .collect();
+    let mut args = vec!["get-token".to_string()];
+    push_flag(&mut args, "--tenant-id", &tenant);
+    push_flag(&mut args, "--client-id", &client);
+    push_flag(&mut args, "--server-id", &server);
     if let Some(env) = environment.filter(|e| !is_public_cloud(e)) {
-        args.extend(["--environment".into(), env]);
+        push_flag(&mut args, "--environment", &env);
     }
     if let Some(host) = authority_host {
-        args.extend(["--authority-host".into(), host]);
+        push_flag(&mut args, "--authority-host", &host);
     }
     if let Some(login) = login.filter(|l| l != DEFAULT_LOGIN) {
-        args.extend(["--login".into(), login]);
+        push_flag(&mut args, "--login", &login);
     }
     Ok(ExecConfig {
         api_version: Some(EXEC_API_VERSION.into()),
@@ -436,5 +446,20 @@ users:
         };
         let err = convert_users(&mut doc(&text), &nope).unwrap_err();
         assert!(err.to_string().contains("c1, c2"), "{err}");
+    }
+
+    #[test]
+    fn a_value_that_looks_like_a_flag_stays_a_value() {
+        let mut args = Vec::new();
+        push_flag(&mut args, "--server-id", "--authority-host=https://elsewhere.example");
+        push_flag(&mut args, "--tenant-id", "t");
+        assert_eq!(
+            args,
+            vec![
+                "--server-id=--authority-host=https://elsewhere.example".to_string(),
+                "--tenant-id".into(),
+                "t".into()
+            ]
+        );
     }
 }

@@ -30,8 +30,11 @@ fn parse_error(e: impl std::fmt::Display) -> ApiError {
 /// Decodes a JSON or YAML body into an object.
 pub fn decode(bytes: &[u8], media: &str) -> ApiResult<Value> {
     let v: Value = match media {
+        // serde-saphyr's default budget caps nodes, depth and alias expansion, so a small
+        // body cannot unfold into gigabytes (`a: &a [..]` + `b: [*a, *a, ...]`), as
+        // kube-apiserver refuses excessive aliasing.
         "application/yaml" | "application/apply-patch+yaml" | "text/yaml" => {
-            serde_yaml::from_slice(bytes).map_err(parse_error)?
+            serde_saphyr::from_slice(bytes).map_err(parse_error)?
         }
         "application/json"
         | "application/merge-patch+json"
@@ -82,5 +85,19 @@ mod tests {
             media_type(Some("application/json; charset=utf-8")),
             "application/json"
         );
+    }
+
+    #[test]
+    fn yaml_alias_bombs_are_refused_not_expanded() {
+        let n = 2_000;
+        let items = vec!["x"; n].join(",");
+        let aliases = vec!["*a"; n].join(",");
+        let body = format!("a: &a [{items}]\nb: [{aliases}]\n");
+        let err = decode(body.as_bytes(), "application/apply-patch+yaml")
+            .expect_err("n*n values must not be built");
+        assert_eq!(err.code, 400);
+        // An ordinary anchor is still fine.
+        let ok = decode(b"a: &x 1\nb: *x\n", "application/yaml").expect("plain alias");
+        assert_eq!(ok["b"], 1);
     }
 }
