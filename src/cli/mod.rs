@@ -10,7 +10,7 @@ mod convert;
 mod settings;
 
 pub use access::{CanIArgs, WhoamiArgs};
-pub use auth::{AuthArgs, LoginArgs, LogoutArgs, TokenCacheKind};
+pub use auth::{ArgSources, AuthArgs, LoginArgs, LogoutArgs, TokenCacheKind};
 pub use bind::{BindArgs, BindingsArgs, DryRun, ManifestFormat, SubjectArgs, UnbindArgs};
 pub use convert::ConvertKubeconfigArgs;
 
