@@ -1,7 +1,8 @@
 //! Sign-in flags shared by get-token, login and logout (named as in Azure kubelogin).
 
 use super::{AKS_CLIENT_ID, AKS_SERVER_ID};
-use clap::{Args, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, FromArgMatches, ValueEnum};
 use std::path::PathBuf;
 
 /// Help headings, so `--help` groups the flags the way kubectl's option groups read.
@@ -11,6 +12,12 @@ const NETWORK: &str = "Network";
 
 #[derive(Debug, Clone, Args)]
 pub struct AuthArgs {
+    // Where `--environment` and `--authority-host` came from (flag, variable or default), as
+    // clap's `ArgMatches::value_source` says; empty when the args were built by hand. First,
+    // because the derived parser takes each value out of the matches as it reads it.
+    #[command(flatten)]
+    pub sources: ArgSources,
+
     /// Entra tenant: a tenant GUID, a verified domain, or `organizations`
     #[arg(
         long,
@@ -67,6 +74,39 @@ pub struct AuthArgs {
     /// Time limit for each network call, e.g. 30s or 2m (the wait for you to sign in is not limited by it)
     #[arg(long, default_value = "60s", value_name = "DURATION", help_heading = NETWORK)]
     pub timeout: String,
+}
+
+/// The origin of the values whose precedence depends on it. Adds no flags: it reads the
+/// matches of the flags above (a flattened group sees the same `ArgMatches`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ArgSources {
+    pub environment: Option<ValueSource>,
+    pub authority_host: Option<ValueSource>,
+}
+
+impl FromArgMatches for ArgSources {
+    fn from_arg_matches(m: &ArgMatches) -> Result<Self, clap::Error> {
+        let source = |id: &str| m.value_source(id);
+        Ok(ArgSources {
+            environment: source("environment"),
+            authority_host: source("authority_host"),
+        })
+    }
+
+    fn update_from_arg_matches(&mut self, m: &ArgMatches) -> Result<(), clap::Error> {
+        *self = ArgSources::from_arg_matches(m)?;
+        Ok(())
+    }
+}
+
+impl Args for ArgSources {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        cmd
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        cmd
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]

@@ -12,7 +12,7 @@ mod convert;
 mod settings;
 
 pub use access::{CanIArgs, WhoamiArgs};
-pub use auth::{AuthArgs, LoginArgs, LogoutArgs, TokenCacheKind};
+pub use auth::{ArgSources, AuthArgs, LoginArgs, LogoutArgs, TokenCacheKind};
 pub use bind::{BindArgs, BindingsArgs, DryRun, ManifestFormat, SubjectArgs, UnbindArgs};
 pub use context_sign_in::{SignIn, context_auth_args};
 pub use convert::ConvertKubeconfigArgs;

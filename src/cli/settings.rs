@@ -3,6 +3,7 @@
 use super::{AuthArgs, TokenCacheKind};
 use crate::cache::StoreMode;
 use crate::entra::{Cloud, DEFAULT_ENVIRONMENT, LoginMode, Settings, parse_authority};
+use clap::parser::ValueSource;
 
 impl TryFrom<&AuthArgs> for Settings {
     type Error = anyhow::Error;
@@ -62,12 +63,11 @@ impl Settings {
 ///
 /// `--authority-host` and `--environment` both choose the authority, so an `--environment`
 /// flag (say, in a kubeconfig's exec args) must win over `AZURE_AUTHORITY_HOST` in the
-/// environment, as every flag wins over every variable. `AuthArgs` is a plain value (the
-/// `ArgMatches` with `value_source` are gone by the time commands run), so the origin is
-/// inferred: the environment name came from the command line when it differs from what
+/// environment, as every flag wins over every variable. Where each value came from is clap's
+/// `value_source` ([`super::ArgSources`]). Args built by hand carry no sources; then the origin
+/// is inferred: the environment name came from the command line when it differs from what
 /// `AZURE_ENVIRONMENT` (or the default) would have given, and the authority host came from the
-/// environment when it equals `AZURE_AUTHORITY_HOST`. (A flag that repeats its variable's value
-/// cannot be told apart, and then it makes no difference.)
+/// environment when it equals `AZURE_AUTHORITY_HOST`.
 fn authority_choice<'a>(
     args: &'a AuthArgs,
     env_authority_host: Option<&str>,
@@ -77,12 +77,17 @@ fn authority_choice<'a>(
         .authority_host
         .as_deref()
         .filter(|h| !h.trim().is_empty())?;
-    let host_from_env = env_authority_host == Some(host);
-    let implied_environment = env_environment.unwrap_or(DEFAULT_ENVIRONMENT).trim();
-    let environment_from_flag = !args
-        .environment
-        .trim()
-        .eq_ignore_ascii_case(implied_environment);
+    let host_from_env = match args.sources.authority_host {
+        Some(source) => source == ValueSource::EnvVariable,
+        None => env_authority_host == Some(host),
+    };
+    let environment_from_flag = match args.sources.environment {
+        Some(source) => source == ValueSource::CommandLine,
+        None => {
+            let implied = env_environment.unwrap_or(DEFAULT_ENVIRONMENT).trim();
+            !args.environment.trim().eq_ignore_ascii_case(implied)
+        }
+    };
     if host_from_env && environment_from_flag {
         tracing::debug!(
             "--environment {} wins over AZURE_AUTHORITY_HOST from the environment",
@@ -135,8 +140,46 @@ mod tests {
         }
     }
 
+    /// As if built by hand: no value sources, so the origin is inferred.
+    fn inferred(extra: &[&str]) -> AuthArgs {
+        AuthArgs {
+            sources: Default::default(),
+            ..args(extra)
+        }
+    }
+
+    #[test]
+    fn value_sources_tell_a_flag_from_its_variable() {
+        let a = args(&[
+            "--authority-host",
+            "http://127.0.0.1:9/",
+            "-e",
+            "AzureChinaCloud",
+        ]);
+        assert_eq!(a.sources.environment, Some(ValueSource::CommandLine));
+        assert_eq!(a.sources.authority_host, Some(ValueSource::CommandLine));
+        assert_eq!(
+            args(&[]).sources.environment,
+            Some(ValueSource::DefaultValue)
+        );
+        // A flag that repeats its variable's value is still a flag.
+        assert_eq!(
+            authority_choice(&a, Some("http://127.0.0.1:9/"), None),
+            Some("http://127.0.0.1:9/")
+        );
+        let mut from_env = a.clone();
+        from_env.sources.authority_host = Some(ValueSource::EnvVariable);
+        assert_eq!(authority_choice(&from_env, None, None), None);
+        from_env.sources.environment = Some(ValueSource::EnvVariable);
+        assert_eq!(
+            authority_choice(&from_env, None, None),
+            Some("http://127.0.0.1:9/")
+        );
+    }
+
     #[test]
     fn an_environment_flag_wins_over_the_authority_host_variable() {
+        let args = inferred;
         let h = "http://127.0.0.1:9/";
         // AZURE_AUTHORITY_HOST only (clap put it into --authority-host): it is used.
         let a = args(&["--authority-host", h]);

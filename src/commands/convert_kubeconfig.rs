@@ -90,6 +90,7 @@ fn check_new_entry(doc: &kube::config::Kubeconfig, user: &str) -> anyhow::Result
         token_cache_dir: Some(".".into()),
         token_cache: TokenCacheKind::File,
         timeout: "60s".into(),
+        sources: Default::default(),
     };
     Settings::from_args(&auth).map(drop).with_context(|| {
         format!(
