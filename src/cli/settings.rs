@@ -51,14 +51,6 @@ impl TryFrom<&AuthArgs> for Settings {
     }
 }
 
-impl Settings {
-    /// Transition entry for callers that still say `Settings::from_args`; the same as
-    /// `Settings::try_from(args)`.
-    pub fn from_args(args: &AuthArgs) -> anyhow::Result<Settings> {
-        Settings::try_from(args)
-    }
-}
-
 /// The authority host to use instead of the cloud's, if any.
 ///
 /// `--authority-host` and `--environment` both choose the authority, so an `--environment`

@@ -92,7 +92,7 @@ fn check_new_entry(doc: &kube::config::Kubeconfig, user: &str) -> anyhow::Result
         timeout: "60s".into(),
         sources: Default::default(),
     };
-    Settings::from_args(&auth).map(drop).with_context(|| {
+    Settings::try_from(&auth).map(drop).with_context(|| {
         format!(
             "user {user:?} cannot be converted as it is: kubectl-entra get-token would refuse these settings; pass the right value to convert-kubeconfig (nothing was written)"
         )

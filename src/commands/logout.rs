@@ -12,7 +12,7 @@ use crate::say;
 use std::process::ExitCode;
 
 pub fn run(args: LogoutArgs) -> anyhow::Result<ExitCode> {
-    let settings = Settings::from_args(&args.auth)?;
+    let settings = Settings::try_from(&args.auth)?;
     let cache = settings.open_cache();
     let max_wait = settings.timeout;
     let mut notice = || {

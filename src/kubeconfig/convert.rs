@@ -451,7 +451,11 @@ users:
     #[test]
     fn a_value_that_looks_like_a_flag_stays_a_value() {
         let mut args = Vec::new();
-        push_flag(&mut args, "--server-id", "--authority-host=https://elsewhere.example");
+        push_flag(
+            &mut args,
+            "--server-id",
+            "--authority-host=https://elsewhere.example",
+        );
         push_flag(&mut args, "--tenant-id", "t");
         assert_eq!(
             args,
