@@ -3,7 +3,7 @@
 //! This layer knows nothing about Entra or the command line: callers hand it keys built from
 //! plain strings and entries to keep. A corrupt, truncated or foreign-version entry is a miss.
 
-mod entry;
+pub(crate) mod entry;
 mod file_store;
 mod key;
 mod keyring_store;

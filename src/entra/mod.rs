@@ -1,15 +1,15 @@
 //! Microsoft Entra ID: clouds and authority hosts, device-code and refresh flows, token claims.
 
-mod claims;
+pub(crate) mod claims;
 mod cloud;
 mod device_code;
 mod error;
 mod flow;
-mod http;
+pub(crate) mod http;
 mod interrupt;
 mod refresh;
 mod settings;
-mod wire;
+pub(crate) mod wire;
 
 pub use claims::{account as account_from_jwt, payload as jwt_payload};
 pub use cloud::{Cloud, parse_authority};

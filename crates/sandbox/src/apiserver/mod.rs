@@ -11,14 +11,14 @@
 mod apply;
 mod authn;
 mod authz;
-mod body;
+pub(crate) mod body;
 mod discovery;
 mod handlers;
 mod impersonation;
 mod objects;
 mod openapi;
 mod patch;
-mod protobuf;
+pub(crate) mod protobuf;
 mod request_info;
 mod resources;
 mod reviews;
