@@ -87,13 +87,21 @@ fn secrets_in(body: &[u8], keys: &[&str]) -> Vec<String> {
 
 /// The text shown for a success body that does not parse: a location, never a quote.
 fn assert_quotes_nothing(text: &str) {
-    let rest = ["malformed JSON", "JSON of another shape", "truncated JSON", "unreadable"]
-        .iter()
-        .find_map(|k| text.strip_prefix(k))
-        .unwrap_or_else(|| panic!("unexpected error text {text:?}"));
+    let rest = [
+        "malformed JSON",
+        "JSON of another shape",
+        "truncated JSON",
+        "unreadable",
+    ]
+    .iter()
+    .find_map(|k| text.strip_prefix(k))
+    .unwrap_or_else(|| panic!("unexpected error text {text:?}"));
     let rest = rest.strip_prefix(" at line ").expect("location");
     let (line, column) = rest.split_once(" column ").expect("column");
-    assert!(line.parse::<usize>().is_ok() && column.parse::<usize>().is_ok(), "{text:?}");
+    assert!(
+        line.parse::<usize>().is_ok() && column.parse::<usize>().is_ok(),
+        "{text:?}"
+    );
 }
 
 /// A 2xx `/token` body as the flows read it (`entra::http`).
@@ -135,8 +143,7 @@ pub fn device_code_response(body: &[u8]) {
                 // Built from user_code and verification_uri, which are not filtered today.
                 assert!(!has_control(&prompt), "control character in {prompt:?}");
             }
-            if r.device_code.len() >= 4 && !r.message.iter().any(|m| m.contains(&r.device_code))
-            {
+            if r.device_code.len() >= 4 && !r.message.iter().any(|m| m.contains(&r.device_code)) {
                 let shown = [&r.user_code, r.verification().unwrap_or("")];
                 if !shown.iter().any(|s| s.contains(&r.device_code)) {
                     assert!(!prompt.contains(&r.device_code), "device code in prompt");
@@ -188,7 +195,11 @@ pub fn jwt_round_trip(object: &serde_json::Map<String, Value>) {
     use base64::Engine as _;
     let enc = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let body = serde_json::to_vec(object).expect("a JSON object serializes");
-    let token = format!("{}.{}.sig", enc.encode(br#"{"alg":"RS256"}"#), enc.encode(&body));
+    let token = format!(
+        "{}.{}.sig",
+        enc.encode(br#"{"alg":"RS256"}"#),
+        enc.encode(&body)
+    );
     // Compared with serde_json's own reading of the same bytes: without its
     // `float_roundtrip` feature the last digit of a float may differ, which no claim we read
     // (`exp` is an integer) cares about.
@@ -318,7 +329,10 @@ mod tests {
         proptest::collection::vec(
             (
                 proptest::sample::select(keys),
-                prop_oneof![odd_value(), "SECRET-[a-zA-Z0-9._-]{8,40}".prop_map(Value::from)],
+                prop_oneof![
+                    odd_value(),
+                    "SECRET-[a-zA-Z0-9._-]{8,40}".prop_map(Value::from)
+                ],
             ),
             0..keys.len() + 2,
         )
