@@ -53,9 +53,8 @@ pub fn exec_info(input: &str) {
         Err(e) => {
             let text = format!("{e:#}");
             assert!(text.starts_with("KUBERNETES_EXEC_INFO"), "{text}");
-            if strict() {
-                assert!(!has_control(&text), "control character in {text:?}");
-            }
+            // serde quotes values with Debug escapes, and so do we.
+            assert!(!has_control(&text), "control character in {text:?}");
         }
     }
 }
@@ -491,6 +490,53 @@ mod tests {
             let text = serde_yaml::to_string(&doc).unwrap_or_default();
             kubeconfig_convert(&text, flag.as_deref(), None);
             kubeconfig_convert(&text, Some("t"), Some("c"));
+        }
+    }
+
+    // Open findings (issue 9): each fails today; un-ignore it with the fix.
+
+    #[test]
+    #[ignore = "open finding: EntraError's Display prints error, suberror and ids raw (issue 9, 7)"]
+    fn entra_error_display_escapes_control_characters() {
+        let body = br#"{"error":"invalid_grant\u001b[2J","error_description":"AADSTS1: x\u0007","correlation_id":"\u001b]0;title\u0007"}"#;
+        let text = EntraError::parse(400, body)
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            text.contains("invalid_grant") && !has_control(&text),
+            "{text:?}"
+        );
+    }
+
+    #[test]
+    #[ignore = "open finding: the built device-code prompt keeps control characters (issue 9, 7)"]
+    fn device_code_prompt_without_message_escapes_control_characters() {
+        let r: DeviceCodeResponse = serde_json::from_slice(
+            br#"{"user_code":"QX7\u001b[2J","device_code":"d","verification_uri":"https://x\u001b]0;t\u0007"}"#,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let prompt = r.prompt();
+        assert!(!has_control(&prompt), "{prompt:?}");
+    }
+
+    #[test]
+    #[ignore = "open finding: convert-kubeconfig writes a value that reads as a flag as its own argument"]
+    fn converted_values_never_read_as_flags() {
+        let text = "users:\n- name: u\n  user:\n    exec:\n      command: kubelogin\n      args: [get-token, --tenant-id, t, --server-id, --authority-host=https://elsewhere.example]\n";
+        let mut doc = parse_document(text, std::path::Path::new("k")).unwrap_or_default();
+        let converted = convert_users(&mut doc, &ConvertOptions::default()).unwrap_or_default();
+        assert_eq!(converted.len(), 1);
+        let args: Vec<&str> = doc["users"][0]["user"]["exec"]["args"]
+            .as_sequence()
+            .into_iter()
+            .flatten()
+            .filter_map(|a| a.as_str())
+            .skip(1)
+            .collect();
+        for pair in args.chunks(2) {
+            if let [flag, value] = pair {
+                assert!(!value.starts_with('-'), "{flag} {value}");
+            }
         }
     }
 
