@@ -278,12 +278,20 @@ pub fn kubeconfig_convert(text: &str, tenant: Option<&str>, context: Option<&str
     };
     let users = doc.get("users").and_then(serde_yaml::Value::as_sequence);
     for c in &converted {
+        // Names may repeat (the converter rewrites every convertible user of that name): look at
+        // the one that now runs kubectl-entra.
         let user = users
             .into_iter()
             .flatten()
-            .find(|u| u.get("name").and_then(serde_yaml::Value::as_str) == Some(&c.user))
-            .and_then(|u| u.get("user"))
-            .expect("a converted user is in the document");
+            .filter(|u| u.get("name").and_then(serde_yaml::Value::as_str) == Some(&c.user))
+            .filter_map(|u| u.get("user"))
+            .find(|u| {
+                u.get("exec")
+                    .and_then(|e| e.get("command"))
+                    .and_then(serde_yaml::Value::as_str)
+                    == Some("kubectl-entra")
+            })
+            .expect("a converted user runs kubectl-entra");
         for key in ["auth-provider", "token"] {
             assert!(user.get(key).is_none(), "{key} kept for {:?}", c.user);
         }
