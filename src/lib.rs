@@ -15,6 +15,8 @@ pub mod cli;
 pub mod commands;
 pub mod credential;
 pub mod entra;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod graph;
 pub mod k8s;
 pub mod kubeconfig;

@@ -4,7 +4,7 @@
 //! plain strings and entries to keep. A corrupt, truncated or foreign-version entry is a miss;
 //! so is an entry the file store does not trust (see `trust` and the README's Security section).
 
-mod entry;
+pub(crate) mod entry;
 mod file_store;
 mod key;
 mod keyring_store;

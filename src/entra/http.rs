@@ -151,7 +151,7 @@ impl<'a> EntraHttp<'a> {
 
 /// Where and how a success body failed to parse, without serde's message: for a wrong type it
 /// quotes the value, and a body that answered 200 may hold tokens.
-fn describe_json_error(e: &serde_json::Error) -> String {
+pub(crate) fn describe_json_error(e: &serde_json::Error) -> String {
     use serde_json::error::Category;
     let kind = match e.classify() {
         Category::Io => "unreadable",

@@ -5,19 +5,19 @@
 //! ([`Clock`]) and the message sink ([`Sink`]) are passed in; [`acquire`] wires the real ones.
 
 mod authority;
-mod claims;
+pub(crate) mod claims;
 mod cloud;
 mod device_code;
 mod error;
 mod flow;
-mod http;
+pub(crate) mod http;
 mod interrupt;
 mod settings;
 mod sign_in;
 mod tenant;
 mod token_answer;
 mod window;
-mod wire;
+pub(crate) mod wire;
 
 #[cfg(test)]
 mod flow_tests;

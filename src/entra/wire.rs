@@ -76,8 +76,10 @@ impl DeviceCodeResponse {
                 .collect(),
             None => format!(
                 "To sign in, use a web browser to open the page {} and enter the code {} to authenticate.",
-                self.verification().unwrap_or("(the authority did not say)"),
-                self.user_code
+                crate::sink::printable(
+                    self.verification().unwrap_or("(the authority did not say)")
+                ),
+                crate::sink::printable(&self.user_code)
             ),
         }
     }

@@ -7,6 +7,8 @@ pub mod approve;
 pub mod control;
 pub mod faults;
 pub mod files;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod graph;
 pub mod idp;
 pub mod info;

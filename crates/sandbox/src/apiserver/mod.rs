@@ -10,7 +10,7 @@
 mod apply;
 mod authn;
 mod authz;
-mod body;
+pub(crate) mod body;
 mod discovery;
 mod handlers;
 mod impersonation;
@@ -18,7 +18,7 @@ mod managed;
 mod objects;
 mod openapi;
 mod patch;
-mod protobuf;
+pub(crate) mod protobuf;
 mod request_info;
 mod resources;
 mod reviews;
