@@ -18,7 +18,6 @@ mod bind_sandbox;
 mod can_i_cli;
 mod can_i_impersonation;
 mod can_i_kubectl_parity;
-mod can_i_matrix_bench;
 mod can_i_sandbox;
 mod closed_streams;
 mod completion_drift;

@@ -1,29 +1,15 @@
-//! PATCH bodies: JSON merge patch (RFC 7386), strategic merge patch treated as a merge patch
-//! (lists replaced, `$`-directives dropped; enough for kubectl label/annotate/apply), and JSON
-//! patch (RFC 6902: add, remove, replace, test, copy, move).
-//! Hand-written because the JSON patch crates are not in the dependency set and these are short.
+//! PATCH bodies on the `json-patch` crate: JSON merge patch (RFC 7386), JSON patch (RFC 6902),
+//! and strategic merge patch treated as a merge patch (lists replaced, `$`-directives dropped;
+//! enough for kubectl label/annotate/apply, not the real server's per-field list merging).
+//! What stays here is where kube-apiserver differs from the RFCs: its errors. A patch that does
+//! not decode is a 400 BadRequest; one that does not apply is a 422 Invalid with the server's
+//! generic message and the patch library's error as the cause (`errors.NewGenericServerResponse`).
 
 use super::status::{ApiError, ApiResult};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 pub fn merge_patch(target: &mut Value, patch: &Value) {
-    match patch {
-        Value::Object(p) => {
-            if !target.is_object() {
-                *target = Value::Object(Default::default());
-            }
-            if let Value::Object(t) = target {
-                for (k, v) in p {
-                    if v.is_null() {
-                        t.remove(k);
-                    } else {
-                        merge_patch(t.entry(k.clone()).or_insert(Value::Null), v);
-                    }
-                }
-            }
-        }
-        other => *target = other.clone(),
-    }
+    json_patch::merge(target, patch);
 }
 
 /// Removes strategic-merge directives (`$patch`, `$setElementOrder/...`, `$retainKeys`, ...).
@@ -44,120 +30,21 @@ pub fn strategic_merge_patch(target: &mut Value, patch: &Value) {
     merge_patch(target, &p);
 }
 
-fn unescape(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
-}
-
-fn split_pointer(path: &str) -> ApiResult<(String, String)> {
-    let idx = path
-        .rfind('/')
-        .ok_or_else(|| ApiError::bad_request(format!("invalid JSON pointer {path:?}")))?;
-    Ok((path[..idx].to_string(), unescape(&path[idx + 1..])))
-}
-
-fn add(doc: &mut Value, path: &str, value: Value) -> ApiResult<()> {
-    if path.is_empty() {
-        *doc = value;
-        return Ok(());
-    }
-    let (parent, last) = split_pointer(path)?;
-    let missing = || {
-        ApiError::bad_request(format!(
-            "add operation does not apply: doc is missing path: {path:?}"
-        ))
-    };
-    match doc.pointer_mut(&parent).ok_or_else(missing)? {
-        Value::Object(m) => {
-            m.insert(last, value);
-        }
-        Value::Array(a) => {
-            let i = if last == "-" {
-                a.len()
-            } else {
-                last.parse::<usize>().map_err(|_| missing())?
-            };
-            if i > a.len() {
-                return Err(missing());
-            }
-            a.insert(i, value);
-        }
-        _ => return Err(missing()),
-    }
-    Ok(())
-}
-
-fn remove(doc: &mut Value, path: &str) -> ApiResult<Value> {
-    let (parent, last) = split_pointer(path)?;
-    let missing = || {
-        ApiError::bad_request(format!(
-            "remove operation does not apply: doc is missing path: {path:?}"
-        ))
-    };
-    match doc.pointer_mut(&parent).ok_or_else(missing)? {
-        Value::Object(m) => m.remove(&last).ok_or_else(missing),
-        Value::Array(a) => {
-            let i = last.parse::<usize>().map_err(|_| missing())?;
-            if i >= a.len() {
-                return Err(missing());
-            }
-            Ok(a.remove(i))
-        }
-        _ => Err(missing()),
-    }
-}
-
+/// Applies all operations or none (the library undoes a partly applied patch).
 pub fn json_patch(doc: &mut Value, patch: &Value) -> ApiResult<()> {
-    let ops = patch
-        .as_array()
-        .ok_or_else(|| ApiError::bad_request("json patch must be an array of operations"))?;
-    for op in ops {
-        let s = |k: &str| op.get(k).and_then(|v| v.as_str()).map(str::to_string);
-        let path =
-            s("path").ok_or_else(|| ApiError::bad_request("json patch operation without path"))?;
-        let value = || {
-            op.get("value")
-                .cloned()
-                .ok_or_else(|| ApiError::bad_request("json patch operation without value"))
-        };
-        match s("op").as_deref() {
-            Some("add") => add(doc, &path, value()?)?,
-            Some("remove") => {
-                remove(doc, &path)?;
-            }
-            Some("replace") => {
-                remove(doc, &path)?;
-                add(doc, &path, value()?)?;
-            }
-            Some("test") => {
-                if doc.pointer(&path) != Some(&value()?) {
-                    return Err(ApiError::bad_request(format!(
-                        "testing value {path:?} failed"
-                    )));
-                }
-            }
-            Some(verb @ ("copy" | "move")) => {
-                let from = s("from")
-                    .ok_or_else(|| ApiError::bad_request("json patch operation without from"))?;
-                let v = if verb == "move" {
-                    remove(doc, &from)?
-                } else {
-                    doc.pointer(&from).cloned().ok_or_else(|| {
-                        ApiError::bad_request(format!(
-                            "copy operation does not apply: doc is missing from path: {from:?}"
-                        ))
-                    })?
-                };
-                add(doc, &path, v)?;
-            }
-            other => {
-                return Err(ApiError::bad_request(format!(
-                    "unexpected json patch operation {:?}",
-                    other.unwrap_or_default()
-                )));
-            }
-        }
-    }
-    Ok(())
+    let ops: json_patch::Patch = serde_json::from_value(patch.clone())
+        .map_err(|e| ApiError::bad_request(format!("invalid JSON patch: {e}")))?;
+    json_patch::patch(doc, &ops).map_err(|e| {
+        let mut err = ApiError::new(
+            422,
+            "Invalid",
+            "the server rejected our request due to an error in our request",
+        );
+        err.details = Some(json!({
+            "causes": [{"reason": "UnexpectedServerResponse", "message": e.to_string()}]
+        }));
+        err
+    })
 }
 
 #[cfg(test)]
@@ -190,10 +77,32 @@ mod tests {
             {"op":"replace","path":"/l/0","value":5},
             {"op":"add","path":"/l/-","value":6},
             {"op":"test","path":"/l/1","value":6},
+            {"op":"copy","from":"/l/0","path":"/c"},
+            {"op":"move","from":"/c","path":"/m"},
         ]);
         assert!(json_patch(&mut d, &p).is_ok());
-        assert_eq!(d, json!({"metadata":{"labels":{"b":"2"}},"l":[5,6]}));
-        assert!(json_patch(&mut d, &json!([{"op":"remove","path":"/nope/x"}])).is_err());
-        assert!(json_patch(&mut d, &json!({"op":"add"})).is_err());
+        assert_eq!(d, json!({"metadata":{"labels":{"b":"2"}},"l":[5,6],"m":5}));
+    }
+
+    #[test]
+    fn errors_are_statuses_like_the_api_servers() {
+        let mut d = json!({"a":1});
+        // Does not decode: 400.
+        let e = json_patch(&mut d, &json!({"op":"add"})).unwrap_err();
+        assert_eq!((e.code, e.reason), (400, "BadRequest"));
+        let e = json_patch(&mut d, &json!([{"op":"frobnicate","path":"/a"}])).unwrap_err();
+        assert_eq!(e.code, 400);
+        // Does not apply: 422 Invalid, and nothing of the patch is kept.
+        let p = json!([{"op":"add","path":"/b","value":2},{"op":"remove","path":"/nope/x"}]);
+        let e = json_patch(&mut d, &p).unwrap_err();
+        assert_eq!((e.code, e.reason), (422, "Invalid"));
+        let cause = &e.details.as_ref().unwrap()["causes"][0];
+        assert!(
+            cause["message"].as_str().unwrap().contains("/nope/x"),
+            "{cause}"
+        );
+        let e = json_patch(&mut d, &json!([{"op":"test","path":"/a","value":2}])).unwrap_err();
+        assert_eq!(e.code, 422);
+        assert_eq!(d, json!({"a":1}));
     }
 }
