@@ -52,6 +52,7 @@ pub fn exec_info(input: &str) {
 }
 
 /// The secret string values anywhere in a JSON document under one of `keys`.
+#[cfg(test)]
 fn secrets_in(body: &[u8], keys: &[&str]) -> Vec<String> {
     fn walk(v: &Value, keys: &[&str], out: &mut Vec<String>) {
         match v {
@@ -97,7 +98,6 @@ fn assert_quotes_nothing(text: &str) {
 
 /// A 2xx `/token` body as the flows read it (`entra::http`).
 pub fn token_response(body: &[u8]) {
-    let secrets = secrets_in(body, &["access_token", "refresh_token", "id_token"]);
     match serde_json::from_slice::<TokenResponse>(body) {
         Ok(r) => {
             // Debug must not depend on the secrets at all.
@@ -108,11 +108,11 @@ pub fn token_response(body: &[u8]) {
             assert_eq!(format!("{r:?}"), format!("{blind:?}"));
         }
         Err(e) => {
+            // Only a fixed kind plus line and column numbers: nothing of the body can be in it.
+            // (A substring search for the secrets would flag a "secret" that the fuzzer made
+            // equal to part of the fixed wording, as it did.)
             let text = crate::entra::http::describe_json_error(&e);
             assert_quotes_nothing(&text);
-            for s in secrets.iter().filter(|s| s.len() >= 4) {
-                assert!(!text.contains(s.as_str()), "secret in {text:?}");
-            }
         }
     }
 }
