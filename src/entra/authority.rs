@@ -1,8 +1,8 @@
 //! The authority as the flows see it: start a device-code sign-in, redeem a grant at the token
 //! endpoint. One implementation talks HTTP to Entra ([`EntraAuthority`]); tests script a fake.
 //!
-//! A new grant (authorization code + PKCE, client credentials with a secret or an assertion) is
-//! one more [`Grant`] variant and its form fields in [`EntraAuthority::token`].
+//! Each grant (refresh token, device code, authorization code + PKCE, client credentials with a
+//! secret or an assertion) is one [`Grant`] variant and its form fields in [`EntraAuthority::token`].
 
 use super::http::{EntraHttp, Reply};
 use super::settings::Settings;
@@ -17,6 +17,9 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// RFC 8628's grant type (Entra also accepts the bare `device_code` that MSAL sends).
 const GRANT_DEVICE_CODE: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
+/// RFC 7523's assertion type for client authentication with a JWT.
+pub const CLIENT_ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
 /// What is traded for a token. Debug never shows the secret.
 #[derive(Clone, Copy)]
 pub enum Grant<'a> {
@@ -24,6 +27,18 @@ pub enum Grant<'a> {
     RefreshToken(&'a str),
     /// A device code being polled.
     DeviceCode(&'a str),
+    /// An authorization code from the browser redirect, with its PKCE verifier and the exact
+    /// redirect URI the authorize request named (Entra compares them).
+    AuthorizationCode {
+        code: &'a str,
+        verifier: &'a str,
+        redirect_uri: &'a str,
+    },
+    /// Client credentials of a confidential client (service principal) with its secret.
+    ClientSecret(&'a str),
+    /// Client credentials proven by a signed JWT: a certificate-signed assertion or a federated
+    /// (workload identity) token.
+    ClientAssertion(&'a str),
 }
 
 impl Grant<'_> {
@@ -32,6 +47,8 @@ impl Grant<'_> {
         match self {
             Grant::RefreshToken(_) => "the token refresh",
             Grant::DeviceCode(_) => "the sign-in poll",
+            Grant::AuthorizationCode { .. } => "the authorization code redemption",
+            Grant::ClientSecret(_) | Grant::ClientAssertion(_) => "the client credentials request",
         }
     }
 }
@@ -41,6 +58,9 @@ impl std::fmt::Debug for Grant<'_> {
         let name = match self {
             Grant::RefreshToken(_) => "RefreshToken",
             Grant::DeviceCode(_) => "DeviceCode",
+            Grant::AuthorizationCode { .. } => "AuthorizationCode",
+            Grant::ClientSecret(_) => "ClientSecret",
+            Grant::ClientAssertion(_) => "ClientAssertion",
         };
         write!(f, "{name}(<redacted>)")
     }
@@ -116,6 +136,25 @@ impl Authority for EntraAuthority<'_> {
             Grant::DeviceCode(code) => {
                 form.extend([("grant_type", GRANT_DEVICE_CODE), ("device_code", code)])
             }
+            Grant::AuthorizationCode {
+                code,
+                verifier,
+                redirect_uri,
+            } => form.extend([
+                ("grant_type", "authorization_code"),
+                ("code", code),
+                ("code_verifier", verifier),
+                ("redirect_uri", redirect_uri),
+            ]),
+            Grant::ClientSecret(secret) => form.extend([
+                ("grant_type", "client_credentials"),
+                ("client_secret", secret),
+            ]),
+            Grant::ClientAssertion(assertion) => form.extend([
+                ("grant_type", "client_credentials"),
+                ("client_assertion_type", CLIENT_ASSERTION_TYPE),
+                ("client_assertion", assertion),
+            ]),
         }
         // As MSAL sends it: the account's home ids come back with the tokens.
         form.push(("client_info", "1"));
