@@ -36,7 +36,7 @@ pub struct AuthArgs {
     #[arg(long, default_value = AKS_SERVER_ID, value_name = "ID", help_heading = SIGN_IN)]
     pub server_id: String,
 
-    /// Login mode (supported: devicecode)
+    /// Login mode: devicecode, interactive, azurecli, spn, workloadidentity or msi
     #[arg(
         short = 'l',
         long,
@@ -62,6 +62,40 @@ pub struct AuthArgs {
     /// --environment flag wins over this variable
     #[arg(long, env = "AZURE_AUTHORITY_HOST", value_name = "URL", help_heading = SIGN_IN)]
     pub authority_host: Option<String>,
+
+    // Credentials of the non-interactive modes (names as Azure kubelogin's; the environment
+    // variables that override them are applied in `cli/settings.rs`).
+    /// Client secret of the service principal (spn)
+    #[arg(long, value_name = "SECRET", hide_env_values = true, help_heading = SIGN_IN)]
+    pub client_secret: Option<String>,
+
+    /// Service principal certificate: PEM with its key, or PFX/PKCS#12 (spn)
+    #[arg(long, value_name = "FILE", help_heading = SIGN_IN)]
+    pub client_certificate: Option<PathBuf>,
+
+    /// Password of a PFX certificate (spn)
+    #[arg(long, value_name = "PASSWORD", hide_env_values = true, help_heading = SIGN_IN)]
+    pub client_certificate_password: Option<String>,
+
+    /// Federated token file (workloadidentity; default: $AZURE_FEDERATED_TOKEN_FILE)
+    #[arg(long, value_name = "FILE", help_heading = SIGN_IN)]
+    pub federated_token_file: Option<PathBuf>,
+
+    /// ARM resource id of a user-assigned managed identity (msi)
+    #[arg(long, value_name = "ID", help_heading = SIGN_IN)]
+    pub identity_resource_id: Option<String>,
+
+    /// Azure CLI subscription id or name (azurecli)
+    #[arg(long, short = 's', value_name = "ID", help_heading = SIGN_IN)]
+    pub subscription: Option<String>,
+
+    /// Read the Terraform AzureRM provider's ARM_* variables instead of AZURE_*/AAD_*
+    #[arg(long, help_heading = SIGN_IN)]
+    pub use_azurerm_env_vars: bool,
+
+    /// Ignore the AAD_*/AZURE_*/ARM_* variables that would override the flags
+    #[arg(long, help_heading = SIGN_IN)]
+    pub disable_environment_override: bool,
 
     /// Token cache directory (default: $KUBECACHEDIR/kubectl-entra, else ~/.kube/cache/kubectl-entra)
     #[arg(long, value_name = "DIR", help_heading = CACHE)]

@@ -2,7 +2,9 @@
 
 use super::{AuthArgs, TokenCacheKind};
 use crate::cache::StoreMode;
-use crate::entra::{Cloud, DEFAULT_ENVIRONMENT, LoginMode, Settings, parse_authority};
+use crate::entra::{
+    AppCredentials, Cloud, DEFAULT_ENVIRONMENT, LoginMode, Secret, Settings, parse_authority,
+};
 use clap::parser::ValueSource;
 
 impl TryFrom<&AuthArgs> for Settings {
@@ -47,6 +49,17 @@ impl TryFrom<&AuthArgs> for Settings {
                 TokenCacheKind::File => StoreMode::File,
             },
             cache_dir,
+            credentials: AppCredentials {
+                client_secret: args.client_secret.clone().map(Secret::new),
+                client_certificate: args.client_certificate.clone(),
+                client_certificate_password: args
+                    .client_certificate_password
+                    .clone()
+                    .map(Secret::new),
+                federated_token_file: args.federated_token_file.clone(),
+                identity_resource_id: args.identity_resource_id.clone(),
+                subscription: args.subscription.clone(),
+            },
         })
     }
 }

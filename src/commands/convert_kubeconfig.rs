@@ -91,6 +91,14 @@ fn check_new_entry(doc: &kube::config::Kubeconfig, user: &str) -> anyhow::Result
         token_cache: TokenCacheKind::File,
         timeout: "60s".into(),
         sources: Default::default(),
+        client_secret: None,
+        client_certificate: value("--client-certificate").map(Into::into),
+        client_certificate_password: None,
+        federated_token_file: value("--federated-token-file").map(Into::into),
+        identity_resource_id: value("--identity-resource-id"),
+        subscription: None,
+        use_azurerm_env_vars: false,
+        disable_environment_override: true,
     };
     Settings::try_from(&auth).map(drop).with_context(|| {
         format!(

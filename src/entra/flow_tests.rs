@@ -129,6 +129,7 @@ impl World {
             client_id: "client".into(),
             resource: "6dae42f8-4368-4678-94ff-3960e28e3630".into(),
             login: LoginMode::DeviceCode,
+            credentials: Default::default(),
             timeout: Duration::from_secs(60),
             store: StoreMode::File,
             cache_dir: dir.path().join("cache"),

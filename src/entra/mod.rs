@@ -29,7 +29,9 @@ pub use error::EntraError;
 pub use flow::{Flow, Outcome, Source, cached_fresh};
 pub use http::Reply;
 pub use interrupt::{Interrupted, until_interrupted};
-pub use settings::{DEFAULT_ENVIRONMENT, LoginMode, Settings, parse_timeout};
+pub use settings::{
+    AppCredentials, DEFAULT_ENVIRONMENT, LoginMode, Secret, Settings, parse_timeout,
+};
 pub use sign_in::{SignIn, SignInContext, for_mode};
 pub use tenant::validate_tenant;
 pub use token_answer::MAX_LIFETIME_SECONDS;
@@ -54,7 +56,7 @@ pub async fn acquire(
         });
     }
     let authority = EntraAuthority::new(s, &clock, sink)?;
-    let sign_in = for_mode(s.login);
+    let sign_in = for_mode(s.login)?;
     Flow {
         settings: s,
         cache,

@@ -6,21 +6,35 @@ use std::path::PathBuf;
 use std::time::Duration;
 use url::Url;
 
-/// Login modes; only device code exists today.
+/// Login modes, named as Azure kubelogin's `--login` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoginMode {
     DeviceCode,
+    /// Authorization code + PKCE in the system browser.
+    Interactive,
+    /// The Azure CLI's signed-in session.
+    AzureCli,
+    /// A service principal: client secret or certificate.
+    Spn,
+    /// A federated token (AKS workload identity, CI OIDC) exchanged as a client assertion.
+    WorkloadIdentity,
+    /// Managed identity through IMDS or the App Service/Arc identity endpoint.
+    Msi,
 }
 
-const SUPPORTED_MODES: &str = "devicecode";
+const SUPPORTED_MODES: &str = "devicecode, interactive, azurecli, spn, workloadidentity, msi";
 
 impl LoginMode {
     pub fn parse(name: &str) -> anyhow::Result<LoginMode> {
         match name.trim().to_ascii_lowercase().as_str() {
             "devicecode" => Ok(LoginMode::DeviceCode),
-            known @ ("interactive" | "spn" | "ropc" | "msi" | "azurecli" | "azd"
-            | "workloadidentity" | "azurepipelines") => anyhow::bail!(
-                "--login {known} is not supported by kubectl-entra yet; supported: {SUPPORTED_MODES}"
+            "interactive" => Ok(LoginMode::Interactive),
+            "azurecli" => Ok(LoginMode::AzureCli),
+            "spn" => Ok(LoginMode::Spn),
+            "workloadidentity" => Ok(LoginMode::WorkloadIdentity),
+            "msi" => Ok(LoginMode::Msi),
+            known @ ("ropc" | "azd" | "azurepipelines") => anyhow::bail!(
+                "--login {known} is not supported by kubectl-entra; supported: {SUPPORTED_MODES}"
             ),
             other => anyhow::bail!("unknown --login {other:?}; supported: {SUPPORTED_MODES}"),
         }
@@ -29,8 +43,54 @@ impl LoginMode {
     pub fn as_str(self) -> &'static str {
         match self {
             LoginMode::DeviceCode => "devicecode",
+            LoginMode::Interactive => "interactive",
+            LoginMode::AzureCli => "azurecli",
+            LoginMode::Spn => "spn",
+            LoginMode::WorkloadIdentity => "workloadidentity",
+            LoginMode::Msi => "msi",
         }
     }
+
+    /// A user signs in (device code, browser): the answer has a refresh token and an account.
+    pub fn is_user_sign_in(self) -> bool {
+        matches!(self, LoginMode::DeviceCode | LoginMode::Interactive)
+    }
+}
+
+/// A secret from a flag, a variable or a file. Debug and Display never show it.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The value, for the one place that sends it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// What the non-interactive modes prove themselves with (spn, workload identity, msi, azurecli).
+#[derive(Debug, Clone, Default)]
+pub struct AppCredentials {
+    pub client_secret: Option<Secret>,
+    /// PEM (certificate and key) or PFX/PKCS#12.
+    pub client_certificate: Option<PathBuf>,
+    pub client_certificate_password: Option<Secret>,
+    /// Re-read on every token request: the workload identity webhook rotates it.
+    pub federated_token_file: Option<PathBuf>,
+    /// A user-assigned managed identity by ARM resource id (msi).
+    pub identity_resource_id: Option<String>,
+    /// The Azure CLI subscription (azurecli).
+    pub subscription: Option<String>,
 }
 
 /// Everything a sign-in needs, validated.
@@ -47,6 +107,7 @@ pub struct Settings {
     pub timeout: Duration,
     pub store: StoreMode,
     pub cache_dir: PathBuf,
+    pub credentials: AppCredentials,
 }
 
 impl Settings {
@@ -140,6 +201,7 @@ mod tests {
             timeout: Duration::from_secs(60),
             store: StoreMode::File,
             cache_dir: PathBuf::from("/tmp/x"),
+            credentials: AppCredentials::default(),
         }
     }
 
@@ -161,7 +223,8 @@ mod tests {
             LoginMode::parse("DeviceCode").unwrap(),
             LoginMode::DeviceCode
         );
-        let err = LoginMode::parse("spn").unwrap_err().to_string();
+        assert_eq!(LoginMode::parse("SPN").unwrap(), LoginMode::Spn);
+        let err = LoginMode::parse("ropc").unwrap_err().to_string();
         assert!(err.contains("devicecode"), "{err}");
         let err = LoginMode::parse("magic").unwrap_err().to_string();
         assert!(err.contains("magic") && err.contains("devicecode"), "{err}");

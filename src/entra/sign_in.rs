@@ -1,7 +1,6 @@
 //! Sign-in modes, one unit each behind [`SignIn`]: each says how to get a token and whether a
 //! refresh token comes back. The cache, the lock, the refresh window and the fallbacks around
-//! them are shared ([`super::flow`]). Today there is one mode, device code; interactive
-//! (authorization code + PKCE), azurecli, spn, workload identity and msi plug in here.
+//! them are shared ([`super::flow`]).
 
 use super::authority::{Authority, BoxFuture};
 use super::settings::{LoginMode, Settings};
@@ -30,8 +29,12 @@ pub trait SignIn: Send + Sync {
 }
 
 /// The mode the settings name.
-pub fn for_mode(mode: LoginMode) -> Box<dyn SignIn> {
+pub fn for_mode(mode: LoginMode) -> anyhow::Result<Box<dyn SignIn>> {
     match mode {
-        LoginMode::DeviceCode => Box::new(super::device_code::DeviceCode),
+        LoginMode::DeviceCode => Ok(Box::new(super::device_code::DeviceCode)),
+        other => anyhow::bail!(
+            "--login {} is not implemented in this build; use --login devicecode",
+            other.as_str()
+        ),
     }
 }
