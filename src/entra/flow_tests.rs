@@ -90,6 +90,8 @@ impl Authority for FakeAuthority {
             let kind = match request.grant {
                 Grant::RefreshToken(_) => "refresh",
                 Grant::DeviceCode(_) => "poll",
+                Grant::AuthorizationCode { .. } => "code",
+                Grant::ClientSecret(_) | Grant::ClientAssertion(_) => "client",
             };
             self.calls.lock().unwrap().push(kind);
             while self.hold.load(Ordering::SeqCst) && !self.go.load(Ordering::SeqCst) {
