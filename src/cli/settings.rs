@@ -220,7 +220,7 @@ mod tests {
             &["-e", "Mars"],
             &["--authority-host", "http://example.com"],
             &["--timeout", "soon"],
-            &["-l", "interactive"],
+            &["-l", "ropc"],
         ] {
             assert!(Settings::try_from(&args(bad)).is_err(), "{:.40?}", bad);
         }

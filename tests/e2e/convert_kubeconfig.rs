@@ -374,7 +374,7 @@ users:
     for (extra, words) in [
         (&[][..], "AzureMoon"),
         (
-            &["-e", "AzureChinaCloud", "--login", "spn"][..],
+            &["-e", "AzureChinaCloud", "--login", "ropc"][..],
             "devicecode",
         ),
         (
