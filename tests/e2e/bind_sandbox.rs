@@ -3,53 +3,30 @@
 //! ephemeral ports with its own HOME, token cache and kubeconfigs.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_kubectl-entra");
 
+/// The shared launcher ([`crate::support::sandbox`]) with this module's runners: HOME is the
+/// sandbox's temp dir and PATH finds the built binaries.
 struct Sandbox {
-    child: Child,
-    dir: tempfile::TempDir,
-    info: serde_json::Value,
+    raw: crate::support::sandbox::Sandbox,
+}
+
+impl std::ops::Deref for Sandbox {
+    type Target = crate::support::sandbox::Sandbox;
+
+    fn deref(&self) -> &crate::support::sandbox::Sandbox {
+        &self.raw
+    }
 }
 
 impl Sandbox {
-    /// Starts a sandbox that approves every device code as `user`; returns once the port file
-    /// (written atomically when everything listens) is there.
+    /// Starts a sandbox that approves every device code as `user`.
     fn start(user: &str) -> Sandbox {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let port_file = dir.path().join("port.json");
-        let log = std::fs::File::create(dir.path().join("sandbox.log")).expect("log");
-        crate::support::sandbox_bin();
-        let mut child = Command::new(BIN)
-            .args(["sandbox", "--state-dir"])
-            .arg(dir.path().join("state"))
-            .arg("--port-file")
-            .arg(&port_file)
-            .args(["--auto-approve", user, "--poll-interval", "1"])
-            .env("HOME", dir.path())
-            .env("XDG_RUNTIME_DIR", dir.path())
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("spawn sandbox");
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let info = loop {
-            if let Ok(text) = std::fs::read_to_string(&port_file)
-                && let Ok(info) = serde_json::from_str::<serde_json::Value>(&text)
-            {
-                break info;
-            }
-            if let Ok(Some(status)) = child.try_wait() {
-                let log =
-                    std::fs::read_to_string(dir.path().join("sandbox.log")).unwrap_or_default();
-                panic!("sandbox exited with {status}: {log}");
-            }
-            assert!(Instant::now() < deadline, "sandbox did not start");
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        Sandbox { child, dir, info }
+        Sandbox {
+            raw: crate::support::sandbox::Sandbox::start_approving(user, &[]),
+        }
     }
 
     fn get(&self, key: &str) -> String {
@@ -141,35 +118,7 @@ impl Sandbox {
     }
 
     fn fault(&self, body: serde_json::Value) {
-        let url = self.get("faults_url");
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let status = runtime.block_on(async {
-            reqwest::Client::new()
-                .post(url)
-                .json(&body)
-                .send()
-                .await
-                .expect("post fault")
-                .status()
-        });
-        assert!(status.is_success(), "fault not accepted: {status}");
-    }
-
-    fn group_id(&self, name: &str) -> String {
-        self.info["groups"][name]
-            .as_str()
-            .unwrap_or_else(|| panic!("no group {name}"))
-            .to_string()
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.raw.post_fault(body);
     }
 }
 

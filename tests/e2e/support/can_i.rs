@@ -5,95 +5,30 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output, Stdio};
 
-pub fn bin() -> &'static str {
-    super::sandbox_bin();
-    env!("CARGO_BIN_EXE_kubectl-entra")
-}
+pub use super::sandbox::bin;
 
+/// The persona-level sandbox: the one launcher in [`super::sandbox`], approving every device
+/// code as one user. Derefs to the raw sandbox (`dir`, `info`, `s`, `stderr`...).
 pub struct Sandbox {
-    child: Child,
-    pub dir: tempfile::TempDir,
-    pub info: serde_json::Value,
+    raw: super::sandbox::Sandbox,
 }
 
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+impl std::ops::Deref for Sandbox {
+    type Target = super::sandbox::Sandbox;
+
+    fn deref(&self) -> &super::sandbox::Sandbox {
+        &self.raw
     }
 }
 
 impl Sandbox {
     /// Starts a sandbox that approves every device code as `upn`.
     pub fn start(upn: &str, extra: &[&str]) -> Sandbox {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let port_file = dir.path().join("p.json");
-        let child = Command::new(bin())
-            .arg("sandbox")
-            .arg("--state-dir")
-            .arg(dir.path().join("state"))
-            .arg("--port-file")
-            .arg(&port_file)
-            .args(["--poll-interval", "0", "--auto-approve", upn])
-            .args(extra)
-            .env("HOME", dir.path())
-            .env("XDG_RUNTIME_DIR", dir.path())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::from(
-                std::fs::File::create(dir.path().join("sandbox.err")).expect("stderr file"),
-            ))
-            .spawn()
-            .expect("spawn sandbox");
-        let mut sandbox = Sandbox {
-            child,
-            dir,
-            info: serde_json::Value::Null,
-        };
-        // The port file is written atomically once everything listens.
-        let deadline = Instant::now() + Duration::from_secs(90);
-        loop {
-            if let Ok(text) = std::fs::read_to_string(&port_file) {
-                sandbox.info = serde_json::from_str(&text).expect("port file JSON");
-                break;
-            }
-            if let Ok(Some(status)) = sandbox.child.try_wait() {
-                panic!("sandbox exited with {status}: {}", sandbox.stderr());
-            }
-            assert!(Instant::now() < deadline, "sandbox did not start");
-            std::thread::sleep(Duration::from_millis(20));
+        Sandbox {
+            raw: super::sandbox::Sandbox::start_approving(upn, extra),
         }
-        assert!(
-            sandbox.info["api_server"].is_string(),
-            "no API server: {}",
-            sandbox.stderr()
-        );
-        sandbox
-    }
-
-    pub fn stderr(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("sandbox.err")).unwrap_or_default()
-    }
-
-    pub fn s(&self, key: &str) -> String {
-        self.info[key].as_str().unwrap_or_default().to_string()
-    }
-
-    pub fn group_id(&self, name: &str) -> String {
-        self.info["groups"][name]
-            .as_str()
-            .expect("group in port file")
-            .to_string()
-    }
-
-    pub fn user_id(&self, upn: &str) -> String {
-        self.info["users"][upn]
-            .as_str()
-            .expect("user in port file")
-            .to_string()
     }
 
     pub fn admin_kubeconfig(&self) -> PathBuf {
@@ -211,28 +146,6 @@ impl Sandbox {
             .json()
             .await
             .expect("stats JSON")
-    }
-
-    /// Queues a fault on the emulator (`/_sandbox/faults`).
-    pub fn post_fault(&self, fault: serde_json::Value) {
-        let url = self.s("faults_url");
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime")
-            .block_on(async {
-                let status = reqwest::Client::builder()
-                    .no_proxy()
-                    .build()
-                    .expect("http")
-                    .post(&url)
-                    .json(&fault)
-                    .send()
-                    .await
-                    .expect("fault")
-                    .status();
-                assert!(status.is_success(), "fault not accepted: {status}");
-            });
     }
 
     pub fn api_count(&self, key: &str) -> u64 {

@@ -41,6 +41,19 @@ impl Sandbox {
         Self::start_in(dir, args)
     }
 
+    /// A sandbox with its API stand-in that approves every device code as `upn`.
+    pub fn start_approving(upn: &str, extra: &[&str]) -> Sandbox {
+        let mut args = vec!["--auto-approve", upn];
+        args.extend_from_slice(extra);
+        let sandbox = Self::start(&args);
+        assert!(
+            sandbox.info["api_server"].is_string(),
+            "no API server: {}",
+            sandbox.stderr()
+        );
+        sandbox
+    }
+
     pub fn start_in(dir: tempfile::TempDir, args: &[&str]) -> Sandbox {
         let port_file = dir.path().join("p.json");
         let _ = std::fs::remove_file(&port_file);
@@ -102,6 +115,31 @@ impl Sandbox {
 
     pub fn s(&self, key: &str) -> String {
         self.info[key].as_str().unwrap_or_default().to_string()
+    }
+
+    /// A group's object id from the port file.
+    pub fn group_id(&self, name: &str) -> String {
+        self.info["groups"][name]
+            .as_str()
+            .unwrap_or_else(|| panic!("no group {name} in the port file"))
+            .to_string()
+    }
+
+    /// A user's object id from the port file.
+    pub fn user_id(&self, upn: &str) -> String {
+        self.info["users"][upn]
+            .as_str()
+            .unwrap_or_else(|| panic!("no user {upn} in the port file"))
+            .to_string()
+    }
+
+    /// Queues a fault (`/_sandbox/faults`) from synchronous test code.
+    pub fn post_fault(&self, fault: serde_json::Value) {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(self.fault(fault));
     }
 
     pub fn base(&self) -> String {
