@@ -418,7 +418,7 @@ _kubectl__entra() {
             return 0
             ;;
         kubectl__subcmd__entra__subcmd__get__subcmd__token)
-            opts="-l -e -v -h --tenant-id --client-id --server-id --login --environment --authority-host --token-cache-dir --token-cache --timeout --v --help"
+            opts="-l -e -s -v -h --tenant-id --client-id --server-id --login --environment --authority-host --client-secret --client-certificate --client-certificate-password --federated-token-file --identity-resource-id --subscription --use-azurerm-env-vars --disable-environment-override --token-cache-dir --token-cache --timeout --v --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -453,6 +453,34 @@ _kubectl__entra() {
                     return 0
                     ;;
                 --authority-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --federated-token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity-resource-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subscription)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -666,7 +694,7 @@ _kubectl__entra() {
             return 0
             ;;
         kubectl__subcmd__entra__subcmd__login)
-            opts="-l -e -v -h --tenant-id --client-id --server-id --login --environment --authority-host --token-cache-dir --token-cache --timeout --v --help"
+            opts="-l -e -s -v -h --tenant-id --client-id --server-id --login --environment --authority-host --client-secret --client-certificate --client-certificate-password --federated-token-file --identity-resource-id --subscription --use-azurerm-env-vars --disable-environment-override --token-cache-dir --token-cache --timeout --v --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -701,6 +729,34 @@ _kubectl__entra() {
                     return 0
                     ;;
                 --authority-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --federated-token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity-resource-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subscription)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -732,7 +788,7 @@ _kubectl__entra() {
             return 0
             ;;
         kubectl__subcmd__entra__subcmd__logout)
-            opts="-l -e -v -h --tenant-id --client-id --server-id --login --environment --authority-host --token-cache-dir --token-cache --timeout --all --v --help"
+            opts="-l -e -s -v -h --tenant-id --client-id --server-id --login --environment --authority-host --client-secret --client-certificate --client-certificate-password --federated-token-file --identity-resource-id --subscription --use-azurerm-env-vars --disable-environment-override --token-cache-dir --token-cache --timeout --all --v --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -767,6 +823,34 @@ _kubectl__entra() {
                     return 0
                     ;;
                 --authority-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --federated-token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity-resource-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subscription)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
