@@ -26,6 +26,30 @@ pub fn resolve_path(
     Ok(home.join(".kube").join("config"))
 }
 
+/// The files kubectl merges: the flag alone, else every path of $KUBECONFIG (first wins, no
+/// repeats), else ~/.kube/config.
+pub fn resolve_paths(
+    flag: Option<&Path>,
+    kubeconfig_env: Option<&OsStr>,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let mut paths: Vec<PathBuf> = Vec::new();
+    if flag.is_none() {
+        for p in kubeconfig_env
+            .into_iter()
+            .flat_map(std::env::split_paths)
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            if !paths.contains(&p) {
+                paths.push(p);
+            }
+        }
+    }
+    if paths.is_empty() {
+        paths.push(resolve_path(flag, None)?);
+    }
+    Ok(paths)
+}
+
 /// Parses kubeconfig text into kube's `Kubeconfig`, which keeps the fields it does not model
 /// (`other` maps at every level), so a rewrite leaves them in place. Anything but a kubeconfig
 /// mapping (a list, nothing at all, broken YAML) is refused with the file's name.
@@ -126,6 +150,17 @@ mod tests {
         );
         let home = resolve_path(None, Some(OsStr::new(""))).unwrap();
         assert!(home.ends_with(".kube/config"));
+    }
+
+    #[test]
+    fn every_path_of_kubeconfig_in_order_once() {
+        let joined = std::env::join_paths(["/a/one", "", "/b/two", "/a/one"]).unwrap();
+        assert_eq!(
+            resolve_paths(None, Some(&joined)).unwrap(),
+            [PathBuf::from("/a/one"), PathBuf::from("/b/two")]
+        );
+        let flag = Path::new("/x/flag");
+        assert_eq!(resolve_paths(Some(flag), Some(&joined)).unwrap(), [flag]);
     }
 
     #[test]

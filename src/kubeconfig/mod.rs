@@ -6,8 +6,11 @@
 
 pub mod convert;
 pub mod file;
+pub mod merged;
 
 pub use convert::{
-    ConvertError, ConvertOptions, Converted, DEFAULT_LOGIN, SourceKind, convert_users,
+    ConvertError, ConvertOptions, Converted, DEFAULT_LOGIN, EntryCheck, Report, Skipped,
+    SourceKind, convert_document, convert_selected, convert_users,
 };
-pub use file::{parse_document, render, resolve_path, write_with_backup};
+pub use file::{parse_document, render, resolve_path, resolve_paths, write_with_backup};
+pub use merged::convert_merged;
