@@ -6,6 +6,7 @@
 
 pub mod convert;
 pub mod file;
+pub mod legacy;
 pub mod merged;
 
 pub use convert::{
@@ -13,4 +14,5 @@ pub use convert::{
     SourceKind, convert_document, convert_selected, convert_users,
 };
 pub use file::{parse_document, render, resolve_path, resolve_paths, write_with_backup};
+pub use legacy::conversion_hint;
 pub use merged::convert_merged;
