@@ -14,7 +14,7 @@ pub fn run(args: ConvertKubeconfigArgs) -> anyhow::Result<ExitCode> {
     check_flags(&args)?;
     let kubeconfig_env = std::env::var_os("KUBECONFIG");
     let paths = kubeconfig::resolve_paths(args.kubeconfig.as_deref(), kubeconfig_env.as_deref())?;
-    let (paths, mut docs) = load(&paths)?;
+    let (paths, texts, mut docs) = load(&paths)?;
     let shown = paths
         .iter()
         .map(|p| p.display().to_string())
@@ -41,7 +41,7 @@ pub fn run(args: ConvertKubeconfigArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot convert {shown}"))?;
 
     let mut changed = Vec::new();
-    for ((path, doc), report) in paths.iter().zip(&docs).zip(&reports) {
+    for (((path, text), doc), report) in paths.iter().zip(&texts).zip(&docs).zip(&reports) {
         let here = if paths.len() > 1 {
             format!(" in {}", path.display())
         } else {
@@ -67,7 +67,8 @@ pub fn run(args: ConvertKubeconfigArgs) -> anyhow::Result<ExitCode> {
             );
         }
         if !report.converted.is_empty() {
-            changed.push((path, kubeconfig::render(doc)?));
+            let indices: Vec<usize> = report.converted.iter().map(|c| c.index).collect();
+            changed.push((path, kubeconfig::render_users(text, doc, &indices)?));
         }
     }
     if reports
@@ -79,7 +80,11 @@ pub fn run(args: ConvertKubeconfigArgs) -> anyhow::Result<ExitCode> {
 
     if args.dry_run {
         if paths.len() == 1 {
-            crate::output::print_text(&kubeconfig::render(&docs[0])?)?;
+            let text = match changed.first() {
+                Some((_, text)) => text.clone(),
+                None => kubeconfig::render_users(&texts[0], &docs[0], &[])?,
+            };
+            crate::output::print_text(&text)?;
         } else {
             for (i, (path, text)) in changed.iter().enumerate() {
                 say!(
@@ -107,8 +112,11 @@ pub fn run(args: ConvertKubeconfigArgs) -> anyhow::Result<ExitCode> {
 
 /// Reads and parses the files. A file named by --kubeconfig (or the only one) must exist; a
 /// missing file in a $KUBECONFIG list is skipped, as kubectl does.
-fn load(paths: &[PathBuf]) -> anyhow::Result<(Vec<PathBuf>, Vec<kube::config::Kubeconfig>)> {
+type Loaded = (Vec<PathBuf>, Vec<String>, Vec<kube::config::Kubeconfig>);
+
+fn load(paths: &[PathBuf]) -> anyhow::Result<Loaded> {
     let mut found = Vec::new();
+    let mut texts = Vec::new();
     let mut docs = Vec::new();
     for path in paths {
         let text = match std::fs::read_to_string(path) {
@@ -122,6 +130,7 @@ fn load(paths: &[PathBuf]) -> anyhow::Result<(Vec<PathBuf>, Vec<kube::config::Ku
             }
         };
         docs.push(kubeconfig::parse_document(&text, path)?);
+        texts.push(text);
         found.push(path.clone());
     }
     if found.is_empty() {
@@ -134,7 +143,7 @@ fn load(paths: &[PathBuf]) -> anyhow::Result<(Vec<PathBuf>, Vec<kube::config::Ku
                 .join(", ")
         );
     }
-    Ok((found, docs))
+    Ok((found, texts, docs))
 }
 
 /// The flags themselves are checked before any file is read: a typo is the caller's to fix.
@@ -266,7 +275,7 @@ mod tests {
         let real = dir.path().join("real");
         std::fs::write(&real, "apiVersion: v1\nkind: Config\n").unwrap();
         let missing = dir.path().join("missing");
-        let (found, docs) = load(&[missing.clone(), real.clone()]).unwrap();
+        let (found, _, docs) = load(&[missing.clone(), real.clone()]).unwrap();
         assert_eq!((found, docs.len()), (vec![real], 1));
         assert!(load(&[missing]).is_err());
     }

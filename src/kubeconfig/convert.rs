@@ -84,6 +84,8 @@ impl fmt::Display for SourceKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Converted {
     pub user: String,
+    /// Its position in the document's users.
+    pub index: usize,
     pub from: SourceKind,
     /// The login mode of the new entry.
     pub login: String,
@@ -169,7 +171,7 @@ pub fn convert_selected(
     select: &dyn Fn(&str) -> bool,
 ) -> Report {
     let mut report = Report::default();
-    for entry in doc.auth_infos.iter_mut() {
+    for (index, entry) in doc.auth_infos.iter_mut().enumerate() {
         if !select(&entry.name) {
             continue;
         }
@@ -187,6 +189,7 @@ pub fn convert_selected(
                 user.exec = Some(exec);
                 report.converted.push(Converted {
                     user: entry.name.clone(),
+                    index,
                     from,
                     login,
                     notes,

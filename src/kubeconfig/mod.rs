@@ -13,6 +13,8 @@ pub use convert::{
     ConvertError, ConvertOptions, Converted, DEFAULT_LOGIN, EntryCheck, Report, Skipped,
     SourceKind, convert_document, convert_selected, convert_users,
 };
-pub use file::{parse_document, render, resolve_path, resolve_paths, write_with_backup};
+pub use file::{
+    parse_document, render, render_users, resolve_path, resolve_paths, write_with_backup,
+};
 pub use legacy::conversion_hint;
 pub use merged::convert_merged;
