@@ -711,3 +711,38 @@ fn merged_kubeconfig_converts_each_user_in_the_file_that_defines_it() {
     assert_eq!(shadowed[0]["user"]["exec"]["command"], "kubelogin");
     assert!(!missing.exists());
 }
+
+#[test]
+fn whoami_and_can_i_on_an_unconverted_context_say_how_to_convert_it() {
+    for name in [
+        "az-aks-get-credentials.yaml",
+        "az-aks-get-credentials-auth-provider.yaml",
+    ] {
+        // A closed loopback port: nothing leaves the machine.
+        let text = fixture_text(name).replace(
+            "https://myakscluster-dns-4f2a1b3c.hcp.eastus.azmk8s.io:443",
+            "https://127.0.0.1:1",
+        );
+        let f = fixture(&text);
+        let no_kubelogin = f.home.join("bin");
+        std::fs::create_dir_all(&no_kubelogin).unwrap();
+        for command in [&["whoami"][..], &["can-i", "get", "pods"]] {
+            let out = Command::new(env!("CARGO_BIN_EXE_kubectl-entra"))
+                .args(command)
+                .arg("--kubeconfig")
+                .arg(&f.config)
+                .env("HOME", &f.home)
+                .env("PATH", &no_kubelogin)
+                .env_remove("KUBECONFIG")
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(!out.status.success(), "{name} {command:?}: {stderr}");
+            assert!(
+                stderr.contains("kubectl entra convert-kubeconfig --context myAKSCluster"),
+                "{name} {command:?}: {stderr}"
+            );
+            assert!(!stderr.contains("SECRET"), "{stderr}");
+        }
+    }
+}
