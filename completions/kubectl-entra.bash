@@ -345,7 +345,7 @@ _kubectl__entra() {
             return 0
             ;;
         kubectl__subcmd__entra__subcmd__convert__subcmd__kubeconfig)
-            opts="-l -e -v -h --kubeconfig --context --login --tenant-id --client-id --server-id --environment --authority-host --dry-run --v --help"
+            opts="-l -t -e -s -v -h --kubeconfig --context --login --tenant-id --client-id --server-id --environment --authority-host --client-certificate --federated-token-file --identity-resource-id --subscription --dry-run --v --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -382,6 +382,10 @@ _kubectl__entra() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --client-id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -402,6 +406,26 @@ _kubectl__entra() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --client-certificate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --federated-token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity-resource-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subscription)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --v)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -418,7 +442,7 @@ _kubectl__entra() {
             return 0
             ;;
         kubectl__subcmd__entra__subcmd__get__subcmd__token)
-            opts="-l -e -v -h --tenant-id --client-id --server-id --login --environment --authority-host --token-cache-dir --token-cache --timeout --v --help"
+            opts="-l -e -s -v -h --tenant-id --client-id --server-id --login --environment --authority-host --client-secret --client-certificate --client-certificate-password --federated-token-file --identity-resource-id --subscription --use-azurerm-env-vars --disable-environment-override --token-cache-dir --token-cache --timeout --v --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -453,6 +477,34 @@ _kubectl__entra() {
                     return 0
                     ;;
                 --authority-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --federated-token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity-resource-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subscription)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -666,7 +718,7 @@ _kubectl__entra() {
             return 0
             ;;
         kubectl__subcmd__entra__subcmd__login)
-            opts="-l -e -v -h --tenant-id --client-id --server-id --login --environment --authority-host --token-cache-dir --token-cache --timeout --v --help"
+            opts="-l -e -s -v -h --tenant-id --client-id --server-id --login --environment --authority-host --client-secret --client-certificate --client-certificate-password --federated-token-file --identity-resource-id --subscription --use-azurerm-env-vars --disable-environment-override --token-cache-dir --token-cache --timeout --v --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -701,6 +753,34 @@ _kubectl__entra() {
                     return 0
                     ;;
                 --authority-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --federated-token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity-resource-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subscription)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -732,7 +812,7 @@ _kubectl__entra() {
             return 0
             ;;
         kubectl__subcmd__entra__subcmd__logout)
-            opts="-l -e -v -h --tenant-id --client-id --server-id --login --environment --authority-host --token-cache-dir --token-cache --timeout --all --v --help"
+            opts="-l -e -s -v -h --tenant-id --client-id --server-id --login --environment --authority-host --client-secret --client-certificate --client-certificate-password --federated-token-file --identity-resource-id --subscription --use-azurerm-env-vars --disable-environment-override --token-cache-dir --token-cache --timeout --all --v --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -767,6 +847,34 @@ _kubectl__entra() {
                     return 0
                     ;;
                 --authority-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --federated-token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity-resource-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subscription)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
