@@ -39,16 +39,16 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_needs_command" -f -a "convert
 complete -c kubectl-entra -n "__fish_kubectl_entra_needs_command" -f -a "completion" -d 'Print a shell completion script'
 complete -c kubectl-entra -n "__fish_kubectl_entra_needs_command" -f -a "sandbox" -d 'Run a local Entra tenant emulator and Kubernetes API on loopback'
 complete -c kubectl-entra -n "__fish_kubectl_entra_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l tenant-id -d 'Entra tenant: a tenant GUID, a verified domain, or `organizations`' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l client-id -d 'Public client application that signs the user in' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l tenant-id -d 'Entra tenant: a tenant GUID, a verified domain, or `organizations` (AZURE_TENANT_ID overrides it)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l client-id -d 'Client application: the public client a user signs in with, or the service principal or identity of spn, workloadidentity and msi (whose AZURE_CLIENT_ID overrides it)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l server-id -d 'Server application (the token audience); AKS uses the same id in every cloud' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -s l -l login -d 'Login mode: devicecode, interactive, azurecli, spn, workloadidentity or msi' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -s l -l login -d 'Login mode: devicecode, interactive, azurecli, spn, workloadidentity or msi (AAD_LOGIN_METHOD overrides it)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -s e -l environment -d 'Azure cloud: AzurePublicCloud, AzureChinaCloud or AzureUSGovernment (case-insensitive)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l authority-host -d 'Authority host URL, overriding --environment (https; http only for loopback). An --environment flag wins over this variable' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l client-secret -d 'Client secret of the service principal (spn)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l client-certificate -d 'Service principal certificate: PEM with its key, or PFX/PKCS#12 (spn)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l client-certificate-password -d 'Password of a PFX certificate (spn)' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l federated-token-file -d 'Federated token file (workloadidentity; default: $AZURE_FEDERATED_TOKEN_FILE)' -r -F
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l federated-token-file -d 'Federated token file (workloadidentity; AZURE_FEDERATED_TOKEN_FILE overrides it)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l identity-resource-id -d 'ARM resource id of a user-assigned managed identity (msi)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -s s -l subscription -d 'Azure CLI subscription id or name (azurecli)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l token-cache-dir -d 'Token cache directory (default: $KUBECACHEDIR/kubectl-entra, else ~/.kube/cache/kubectl-entra)' -r -F
@@ -60,16 +60,16 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l use-azurerm-env-vars -d 'Read the Terraform AzureRM provider\'s ARM_* variables instead of AZURE_*/AAD_*'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l disable-environment-override -d 'Ignore the AAD_*/AZURE_*/ARM_* variables that would override the flags'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -s h -l help -d 'Print help'
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l tenant-id -d 'Entra tenant: a tenant GUID, a verified domain, or `organizations`' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l client-id -d 'Public client application that signs the user in' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l tenant-id -d 'Entra tenant: a tenant GUID, a verified domain, or `organizations` (AZURE_TENANT_ID overrides it)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l client-id -d 'Client application: the public client a user signs in with, or the service principal or identity of spn, workloadidentity and msi (whose AZURE_CLIENT_ID overrides it)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l server-id -d 'Server application (the token audience); AKS uses the same id in every cloud' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -s l -l login -d 'Login mode: devicecode, interactive, azurecli, spn, workloadidentity or msi' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -s l -l login -d 'Login mode: devicecode, interactive, azurecli, spn, workloadidentity or msi (AAD_LOGIN_METHOD overrides it)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -s e -l environment -d 'Azure cloud: AzurePublicCloud, AzureChinaCloud or AzureUSGovernment (case-insensitive)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l authority-host -d 'Authority host URL, overriding --environment (https; http only for loopback). An --environment flag wins over this variable' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l client-secret -d 'Client secret of the service principal (spn)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l client-certificate -d 'Service principal certificate: PEM with its key, or PFX/PKCS#12 (spn)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l client-certificate-password -d 'Password of a PFX certificate (spn)' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l federated-token-file -d 'Federated token file (workloadidentity; default: $AZURE_FEDERATED_TOKEN_FILE)' -r -F
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l federated-token-file -d 'Federated token file (workloadidentity; AZURE_FEDERATED_TOKEN_FILE overrides it)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l identity-resource-id -d 'ARM resource id of a user-assigned managed identity (msi)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -s s -l subscription -d 'Azure CLI subscription id or name (azurecli)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l token-cache-dir -d 'Token cache directory (default: $KUBECACHEDIR/kubectl-entra, else ~/.kube/cache/kubectl-entra)' -r -F
@@ -81,16 +81,16 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -s v 
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l use-azurerm-env-vars -d 'Read the Terraform AzureRM provider\'s ARM_* variables instead of AZURE_*/AAD_*'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l disable-environment-override -d 'Ignore the AAD_*/AZURE_*/ARM_* variables that would override the flags'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -s h -l help -d 'Print help'
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l tenant-id -d 'Entra tenant: a tenant GUID, a verified domain, or `organizations`' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l client-id -d 'Public client application that signs the user in' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l tenant-id -d 'Entra tenant: a tenant GUID, a verified domain, or `organizations` (AZURE_TENANT_ID overrides it)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l client-id -d 'Client application: the public client a user signs in with, or the service principal or identity of spn, workloadidentity and msi (whose AZURE_CLIENT_ID overrides it)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l server-id -d 'Server application (the token audience); AKS uses the same id in every cloud' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -s l -l login -d 'Login mode: devicecode, interactive, azurecli, spn, workloadidentity or msi' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -s l -l login -d 'Login mode: devicecode, interactive, azurecli, spn, workloadidentity or msi (AAD_LOGIN_METHOD overrides it)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -s e -l environment -d 'Azure cloud: AzurePublicCloud, AzureChinaCloud or AzureUSGovernment (case-insensitive)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l authority-host -d 'Authority host URL, overriding --environment (https; http only for loopback). An --environment flag wins over this variable' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l client-secret -d 'Client secret of the service principal (spn)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l client-certificate -d 'Service principal certificate: PEM with its key, or PFX/PKCS#12 (spn)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l client-certificate-password -d 'Password of a PFX certificate (spn)' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l federated-token-file -d 'Federated token file (workloadidentity; default: $AZURE_FEDERATED_TOKEN_FILE)' -r -F
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l federated-token-file -d 'Federated token file (workloadidentity; AZURE_FEDERATED_TOKEN_FILE overrides it)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l identity-resource-id -d 'ARM resource id of a user-assigned managed identity (msi)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -s s -l subscription -d 'Azure CLI subscription id or name (azurecli)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l token-cache-dir -d 'Token cache directory (default: $KUBECACHEDIR/kubectl-entra, else ~/.kube/cache/kubectl-entra)' -r -F
@@ -187,14 +187,18 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -s
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -l no-headers -d 'Omit table headers'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -l no-graph -d 'Do not call Microsoft Graph; show object ids only'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -s h -l help -d 'Print help'
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l kubeconfig -d 'Kubeconfig file to rewrite (default: $KUBECONFIG\'s first file, then ~/.kube/config)' -r -F
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l kubeconfig -d 'Kubeconfig file to rewrite (default: every file of $KUBECONFIG, each user in the file that defines it, else ~/.kube/config)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l context -d 'Convert only the user of this context (default: every azure or kubelogin user)' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -s l -l login -d 'Login mode to write into the exec entry (the old entry\'s mode is not kept)' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l tenant-id -d 'Tenant to write (default: read from the old entry)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -s l -l login -d 'Login mode for every converted user: devicecode, interactive, azurecli, spn, workloadidentity or msi (default: each user keeps its own)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -s t -l tenant-id -d 'Tenant for the users that name none (never replaces a user\'s own)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l client-id -d 'Client id to write (default: read from the old entry, else the AKS client)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l server-id -d 'Server id to write (default: read from the old entry, else the AKS server)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -s e -l environment -d 'Azure cloud to write (default: read from the old entry)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l authority-host -d 'Authority host to write (default: read from the old entry; none for Entra\'s own)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l client-certificate -d 'Certificate file to write for spn users (PEM with its key, or PFX)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l federated-token-file -d 'Federated token file to write for workloadidentity users' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l identity-resource-id -d 'Managed identity resource id to write for msi users' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -s s -l subscription -d 'Azure CLI subscription to write for azurecli users' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l dry-run -d 'Print the converted kubeconfig on stdout and change nothing'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -s h -l help -d 'Print help'

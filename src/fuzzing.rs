@@ -264,6 +264,7 @@ pub fn kubeconfig_convert(text: &str, tenant: Option<&str>, context: Option<&str
         server_id: None,
         environment: None,
         authority_host: None,
+        ..ConvertOptions::default()
     };
     let Ok(converted) = convert_users(&mut doc, &opts) else {
         return;
@@ -521,6 +522,7 @@ mod tests {
             server_id: None,
             environment: None,
             authority_host: None,
+            ..ConvertOptions::default()
         };
         assert_eq!(convert_users(&mut doc, &opts).map(|c| c.len()), Ok(1));
         // The entry point asserts it for every converted user.

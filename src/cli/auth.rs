@@ -18,29 +18,28 @@ pub struct AuthArgs {
     #[command(flatten)]
     pub sources: ArgSources,
 
-    /// Entra tenant: a tenant GUID, a verified domain, or `organizations`
+    /// Entra tenant: a tenant GUID, a verified domain, or `organizations` (AZURE_TENANT_ID overrides it)
     #[arg(
         long,
-        env = "AZURE_TENANT_ID",
         default_value = "organizations",
         value_name = "TENANT",
         help_heading = SIGN_IN
     )]
     pub tenant_id: String,
 
-    /// Public client application that signs the user in
-    #[arg(long, env = "AZURE_CLIENT_ID", default_value = AKS_CLIENT_ID, value_name = "ID", help_heading = SIGN_IN)]
+    /// Client application: the public client a user signs in with, or the service principal or
+    /// identity of spn, workloadidentity and msi (whose AZURE_CLIENT_ID overrides it)
+    #[arg(long, default_value = AKS_CLIENT_ID, value_name = "ID", help_heading = SIGN_IN)]
     pub client_id: String,
 
     /// Server application (the token audience); AKS uses the same id in every cloud
     #[arg(long, default_value = AKS_SERVER_ID, value_name = "ID", help_heading = SIGN_IN)]
     pub server_id: String,
 
-    /// Login mode: devicecode, interactive, azurecli, spn, workloadidentity or msi
+    /// Login mode: devicecode, interactive, azurecli, spn, workloadidentity or msi (AAD_LOGIN_METHOD overrides it)
     #[arg(
         short = 'l',
         long,
-        env = "AAD_LOGIN_METHOD",
         default_value = "devicecode",
         value_name = "MODE",
         help_heading = SIGN_IN
@@ -64,7 +63,7 @@ pub struct AuthArgs {
     pub authority_host: Option<String>,
 
     // Credentials of the non-interactive modes (names as Azure kubelogin's; the environment
-    // variables that override them are applied in `cli/settings.rs`).
+    // variables that override them are applied in `cli/environment.rs`).
     /// Client secret of the service principal (spn)
     #[arg(long, value_name = "SECRET", hide_env_values = true, help_heading = SIGN_IN)]
     pub client_secret: Option<String>,
@@ -77,7 +76,7 @@ pub struct AuthArgs {
     #[arg(long, value_name = "PASSWORD", hide_env_values = true, help_heading = SIGN_IN)]
     pub client_certificate_password: Option<String>,
 
-    /// Federated token file (workloadidentity; default: $AZURE_FEDERATED_TOKEN_FILE)
+    /// Federated token file (workloadidentity; AZURE_FEDERATED_TOKEN_FILE overrides it)
     #[arg(long, value_name = "FILE", help_heading = SIGN_IN)]
     pub federated_token_file: Option<PathBuf>,
 
@@ -96,6 +95,11 @@ pub struct AuthArgs {
     /// Ignore the AAD_*/AZURE_*/ARM_* variables that would override the flags
     #[arg(long, help_heading = SIGN_IN)]
     pub disable_environment_override: bool,
+
+    // The `env:` of the kubeconfig exec entry these flags were read from, which kubectl sets
+    // over its own environment when it runs the plugin (empty for a real command line).
+    #[arg(skip)]
+    pub exec_env: super::environment::ExecEnv,
 
     /// Token cache directory (default: $KUBECACHEDIR/kubectl-entra, else ~/.kube/cache/kubectl-entra)
     #[arg(long, value_name = "DIR", help_heading = CACHE)]
@@ -116,6 +120,11 @@ pub struct AuthArgs {
 pub struct ArgSources {
     pub environment: Option<ValueSource>,
     pub authority_host: Option<ValueSource>,
+    // For `-v 1`'s "where each setting came from" (see `cli/environment.rs`).
+    pub tenant_id: Option<ValueSource>,
+    pub client_id: Option<ValueSource>,
+    pub login: Option<ValueSource>,
+    pub timeout: Option<ValueSource>,
 }
 
 impl FromArgMatches for ArgSources {
@@ -124,6 +133,10 @@ impl FromArgMatches for ArgSources {
         Ok(ArgSources {
             environment: source("environment"),
             authority_host: source("authority_host"),
+            tenant_id: source("tenant_id"),
+            client_id: source("client_id"),
+            login: source("login"),
+            timeout: source("timeout"),
         })
     }
 

@@ -54,11 +54,16 @@ impl GraphArgs {
     /// Graph access for a command that needs Graph (an error says what to pass instead).
     pub fn access(&self, info: &ContextInfo) -> anyhow::Result<GraphAccess> {
         let auth = self.auth_args(info)?;
+        let mut settings = crate::entra::Settings::try_from(&auth)?;
+        // --graph-tenant-id is typed now: no variable overrides it.
+        if let Some(tenant) = &self.tenant_id {
+            settings.tenant = crate::entra::validate_tenant(tenant)?;
+        }
         Ok(GraphAccess {
             endpoint: self.graph_endpoint.clone(),
             environment: auth.environment.clone(),
             authority_host: auth.authority_host.clone(),
-            tokens: Box::new(SignIn(crate::entra::Settings::try_from(&auth)?)),
+            tokens: Box::new(SignIn(settings)),
         })
     }
 

@@ -3,6 +3,7 @@
 //! (whoami, Graph lookups) sign in exactly as kubectl's calls to the plugin do.
 
 use super::AuthArgs;
+use super::environment::ExecEnv;
 use crate::k8s::client::ContextInfo;
 use clap::Parser;
 
@@ -16,11 +17,19 @@ struct GetTokenLine {
 }
 
 /// The get-token flags of the context's user, or None when it does not use kubectl-entra.
+/// They carry the exec entry's `env:`, whose variables override flags as they do when kubectl
+/// runs the plugin.
 pub fn context_auth_args(info: &ContextInfo) -> Option<AuthArgs> {
     let args = info.kubectl_entra_args()?;
-    GetTokenLine::try_parse_from(args)
-        .ok()
-        .map(|line| line.auth)
+    let mut auth = GetTokenLine::try_parse_from(args).ok()?.auth;
+    auth.exec_env = ExecEnv(
+        info.exec
+            .iter()
+            .flat_map(|exec| exec.env.iter().flatten())
+            .filter_map(|e| Some((e.get("name")?.clone(), e.get("value")?.clone())))
+            .collect(),
+    );
+    Some(auth)
 }
 
 /// Tokens for other resources (Graph) with a context's or the flags' sign-in settings.
@@ -85,15 +94,29 @@ users:
 "#;
 
     #[test]
-    fn the_exec_entrys_env_counts_below_its_flags() {
+    fn the_exec_entrys_env_applies_as_when_kubectl_runs_the_plugin() {
         let kc = Kubeconfig::from_yaml(KUBECONFIG).expect("parse");
         let info = context_info(&kc, Some("env")).expect("context");
         let auth = context_auth_args(&info).expect("entra user");
         assert_eq!(auth.tenant_id, "from-flag");
-        assert_eq!(auth.client_id, "11111111-2222-3333-4444-555555555555");
         assert_eq!(
             auth.token_cache_dir.as_deref(),
             Some(std::path::Path::new("/tmp/kc/kubectl-entra"))
+        );
+        let process: &[(&str, &str)] = &[("AZURE_TENANT_ID", "from-shell")];
+        let env = crate::cli::environment::WithExecEnv {
+            exec: &auth.exec_env,
+            below: &process,
+        };
+        let settings = crate::cli::settings_with_env(&auth, &env).expect("settings");
+        // AZURE_TENANT_ID overrides the flag (kubelogin's rule), the entry's over the shell's;
+        // AZURE_CLIENT_ID never changes a device-code sign-in's client.
+        assert_eq!(settings.tenant, "from-env");
+        assert_eq!(settings.client_id, crate::cli::AKS_CLIENT_ID);
+        let debug = format!("{:?}", auth.exec_env);
+        assert!(
+            debug.contains("AZURE_TENANT_ID") && !debug.contains("from-env"),
+            "{debug}"
         );
     }
 

@@ -8,7 +8,8 @@ const SIGN_IN: &str = "Sign-in written into the exec entry";
 
 #[derive(Debug, Clone, Args)]
 pub struct ConvertKubeconfigArgs {
-    /// Kubeconfig file to rewrite (default: $KUBECONFIG's first file, then ~/.kube/config)
+    /// Kubeconfig file to rewrite (default: every file of $KUBECONFIG, each user in the file that
+    /// defines it, else ~/.kube/config)
     #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath, help_heading = "Kubeconfig")]
     pub kubeconfig: Option<PathBuf>,
 
@@ -16,12 +17,13 @@ pub struct ConvertKubeconfigArgs {
     #[arg(long, value_name = "NAME", help_heading = "Kubeconfig")]
     pub context: Option<String>,
 
-    /// Login mode to write into the exec entry (the old entry's mode is not kept)
-    #[arg(short = 'l', long, default_value = "devicecode", value_name = "MODE", help_heading = SIGN_IN)]
-    pub login: String,
+    /// Login mode for every converted user: devicecode, interactive, azurecli, spn,
+    /// workloadidentity or msi (default: each user keeps its own)
+    #[arg(short = 'l', long, value_name = "MODE", help_heading = SIGN_IN)]
+    pub login: Option<String>,
 
-    /// Tenant to write (default: read from the old entry)
-    #[arg(long, value_name = "TENANT", help_heading = SIGN_IN)]
+    /// Tenant for the users that name none (never replaces a user's own)
+    #[arg(short = 't', long, value_name = "TENANT", help_heading = SIGN_IN)]
     pub tenant_id: Option<String>,
 
     /// Client id to write (default: read from the old entry, else the AKS client)
@@ -39,6 +41,22 @@ pub struct ConvertKubeconfigArgs {
     /// Authority host to write (default: read from the old entry; none for Entra's own)
     #[arg(long, value_name = "URL", help_heading = SIGN_IN)]
     pub authority_host: Option<String>,
+
+    /// Certificate file to write for spn users (PEM with its key, or PFX)
+    #[arg(long, value_name = "FILE", help_heading = SIGN_IN)]
+    pub client_certificate: Option<String>,
+
+    /// Federated token file to write for workloadidentity users
+    #[arg(long, value_name = "FILE", help_heading = SIGN_IN)]
+    pub federated_token_file: Option<String>,
+
+    /// Managed identity resource id to write for msi users
+    #[arg(long, value_name = "ID", help_heading = SIGN_IN)]
+    pub identity_resource_id: Option<String>,
+
+    /// Azure CLI subscription to write for azurecli users
+    #[arg(short = 's', long, value_name = "ID", help_heading = SIGN_IN)]
+    pub subscription: Option<String>,
 
     /// Print the converted kubeconfig on stdout and change nothing
     #[arg(long, help_heading = "Kubeconfig")]

@@ -1,7 +1,9 @@
 //! Command-line definitions, clap only: one args struct per command, shared flag groups here.
 //! Flags follow kubectl (`-n`, `-A`, `--context`, `--kubeconfig`, `-o`, `--dry-run`) and Azure
 //! kubelogin (`--tenant-id`, `--client-id`, `--server-id`, `--environment`, `AZURE_*`).
-//! A flag always wins over its environment variable (clap's order: flag, env, default).
+//! The variables kubelogin lets override the kubeconfig's flags (`AAD_LOGIN_METHOD`,
+//! `AZURE_TENANT_ID`, a service principal's ...) do so here too (`environment.rs`); the others
+//! only fill in a flag that is not given (clap's order: flag, env, default).
 
 mod access;
 mod auth;
@@ -9,6 +11,7 @@ mod bind;
 mod cluster;
 mod context_sign_in;
 mod convert;
+pub mod environment;
 mod settings;
 
 pub use access::{CanIArgs, WhoamiArgs};
@@ -16,6 +19,7 @@ pub use auth::{ArgSources, AuthArgs, LoginArgs, LogoutArgs, TokenCacheKind};
 pub use bind::{BindArgs, BindingsArgs, DryRun, ManifestFormat, SubjectArgs, UnbindArgs};
 pub use context_sign_in::{SignIn, context_auth_args};
 pub use convert::ConvertKubeconfigArgs;
+pub use settings::settings_with_env;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;

@@ -1,66 +1,108 @@
 //! Flags become sign-in settings here, so the layers below never see clap.
 
+use super::environment::{self, Env, Origin, ProcessEnv, WithExecEnv};
 use super::{AuthArgs, TokenCacheKind};
 use crate::cache::StoreMode;
 use crate::entra::{
-    AppCredentials, Cloud, DEFAULT_ENVIRONMENT, LoginMode, Secret, Settings, parse_authority,
+    AppCredentials, Cloud, DEFAULT_ENVIRONMENT, LoginMode, Settings, parse_authority,
 };
+use anyhow::Context as _;
 use clap::parser::ValueSource;
 
 impl TryFrom<&AuthArgs> for Settings {
     type Error = anyhow::Error;
 
-    /// Validates every flag before any request is made. A flag wins over its variable.
+    /// Validates every flag before any request is made. The variables that override the
+    /// kubeconfig's flags (kubelogin's rules, `cli/environment.rs`) are read from this process's
+    /// environment under the exec entry's `env:` the args came with.
     fn try_from(args: &AuthArgs) -> anyhow::Result<Settings> {
-        // Check the environment name even when --authority-host overrides it: a typo is a typo.
-        let cloud = Cloud::from_name(&args.environment)?;
-        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        let authority = match authority_choice(
+        let process = ProcessEnv;
+        let env = WithExecEnv {
+            exec: &args.exec_env,
+            below: &process,
+        };
+        settings_with_env(args, &env)
+    }
+}
+
+/// [`Settings`] from the flags and the environment `env` (the seam for tests).
+pub fn settings_with_env(args: &AuthArgs, env: &dyn Env) -> anyhow::Result<Settings> {
+    let effective = environment::apply(args, env);
+    effective.log_origins();
+    // Check the environment name even when --authority-host overrides it: a typo is a typo.
+    let cloud = Cloud::from_name(&args.environment)?;
+    let var = |name: &str| env.var(name).filter(|v| !v.trim().is_empty());
+    let authority = match &effective.authority_host {
+        // workloadidentity's AZURE_AUTHORITY_HOST wins over both flags, as in kubelogin.
+        Some(host) => named(parse_authority(&host.value), host.origin)?,
+        None => match authority_choice(
             args,
-            env("AZURE_AUTHORITY_HOST").as_deref(),
-            env("AZURE_ENVIRONMENT").as_deref(),
+            var("AZURE_AUTHORITY_HOST").as_deref(),
+            var("AZURE_ENVIRONMENT").as_deref(),
         ) {
             Some(host) => parse_authority(host)?,
             None => parse_authority(cloud.authority_host())?,
-        };
-        let tenant = crate::entra::validate_tenant(&args.tenant_id)?;
-        let client_id = args.client_id.trim().to_string();
-        if client_id.is_empty() {
-            anyhow::bail!("--client-id must not be empty");
-        }
-        let resource = args.server_id.trim().trim_end_matches('/').to_string();
-        if resource.is_empty() {
-            anyhow::bail!("--server-id must not be empty");
-        }
-        let cache_dir = match &args.token_cache_dir {
-            Some(dir) => dir.clone(),
-            None => crate::cache::default_dir()?,
-        };
-        Ok(Settings {
-            authority,
-            tenant,
-            client_id,
-            resource,
-            login: LoginMode::parse(&args.login)?,
-            timeout: crate::entra::parse_timeout(&args.timeout)?,
-            store: match args.token_cache {
-                TokenCacheKind::Auto => StoreMode::Auto,
-                TokenCacheKind::Keyring => StoreMode::Keyring,
-                TokenCacheKind::File => StoreMode::File,
-            },
-            cache_dir,
-            credentials: AppCredentials {
-                client_secret: args.client_secret.clone().map(Secret::new),
-                client_certificate: args.client_certificate.clone(),
-                client_certificate_password: args
-                    .client_certificate_password
-                    .clone()
-                    .map(Secret::new),
-                federated_token_file: args.federated_token_file.clone(),
-                identity_resource_id: args.identity_resource_id.clone(),
-                subscription: args.subscription.clone(),
-            },
-        })
+        },
+    };
+    let tenant = named(
+        crate::entra::validate_tenant(&effective.tenant_id.value),
+        effective.tenant_id.origin,
+    )?;
+    let client_id = effective.client_id.value.trim().to_string();
+    if client_id.is_empty() {
+        anyhow::bail!("--client-id must not be empty");
+    }
+    let resource = args.server_id.trim().trim_end_matches('/').to_string();
+    if resource.is_empty() {
+        anyhow::bail!("--server-id must not be empty");
+    }
+    let cache_dir = match &args.token_cache_dir {
+        Some(dir) => dir.clone(),
+        None => crate::cache::default_dir()?,
+    };
+    Ok(Settings {
+        authority,
+        tenant,
+        client_id,
+        resource,
+        login: named(
+            LoginMode::parse(&effective.login.value),
+            effective.login.origin,
+        )?,
+        timeout: named(
+            crate::entra::parse_timeout(&effective.timeout.value),
+            effective.timeout.origin,
+        )?,
+        store: match args.token_cache {
+            TokenCacheKind::Auto => StoreMode::Auto,
+            TokenCacheKind::Keyring => StoreMode::Keyring,
+            TokenCacheKind::File => StoreMode::File,
+        },
+        cache_dir,
+        credentials: AppCredentials {
+            client_secret: value(&effective.client_secret),
+            client_certificate: value(&effective.client_certificate),
+            client_certificate_password: value(&effective.client_certificate_password),
+            federated_token_file: value(&effective.federated_token_file),
+            identity_resource_id: args.identity_resource_id.clone(),
+            subscription: args.subscription.clone(),
+        },
+    })
+}
+
+fn value<T: Clone>(s: &Option<environment::Sourced<T>>) -> Option<T> {
+    s.as_ref().map(|s| s.value.clone())
+}
+
+/// An invalid value that came from a variable says which one, and how to get past it.
+fn named<T>(result: anyhow::Result<T>, origin: Origin) -> anyhow::Result<T> {
+    match origin {
+        Origin::Variable(name) => result.with_context(|| {
+            format!(
+                "from the variable {name}, which overrides the kubeconfig's flag (fix or unset it, or pass --disable-environment-override)"
+            )
+        }),
+        _ => result,
     }
 }
 
@@ -205,6 +247,70 @@ mod tests {
         assert_eq!(authority_choice(&a, Some("https://other/"), None), Some(h));
         assert_eq!(authority_choice(&a, None, None), Some(h));
         assert_eq!(authority_choice(&args(&[]), Some(h), None), None);
+    }
+
+    fn with_env(extra: &[&str], env: &[(&str, &str)]) -> anyhow::Result<Settings> {
+        settings_with_env(&args(extra), &env)
+    }
+
+    #[test]
+    fn variables_reach_the_settings() {
+        let env = [
+            ("AAD_LOGIN_METHOD", "spn"),
+            ("AZURE_CLIENT_ID", "sp"),
+            ("AZURE_CLIENT_SECRET", "s3cret"),
+            ("AZURE_TENANT_ID", "t2"),
+            ("AZURE_CLI_TIMEOUT", "5s"),
+        ];
+        let s = with_env(&["--tenant-id", "t1"], &env).unwrap();
+        assert_eq!(s.login, LoginMode::Spn);
+        assert_eq!((s.tenant.as_str(), s.client_id.as_str()), ("t2", "sp"));
+        assert_eq!(
+            s.credentials.client_secret.as_ref().unwrap().expose(),
+            "s3cret"
+        );
+        assert_eq!(s.timeout, std::time::Duration::from_secs(5));
+        assert!(!format!("{s:?}").contains("s3cret"));
+        let s = with_env(&["--disable-environment-override"], &env).unwrap();
+        assert_eq!(s.login, LoginMode::DeviceCode);
+        assert!(s.credentials.client_secret.is_none());
+    }
+
+    #[test]
+    fn workload_identitys_authority_host_wins_over_both_flags() {
+        let env = [
+            ("AAD_LOGIN_METHOD", "workloadidentity"),
+            ("AZURE_AUTHORITY_HOST", "http://127.0.0.1:7/"),
+        ];
+        let flags = [
+            "-e",
+            "AzureChinaCloud",
+            "--authority-host",
+            "http://127.0.0.1:8/",
+        ];
+        let s = with_env(&flags, &env).unwrap();
+        assert_eq!(s.authority.as_str(), "http://127.0.0.1:7/");
+        // Other modes keep the flags' choice.
+        let s = with_env(&flags, &env[1..]).unwrap();
+        assert_eq!(s.authority.as_str(), "http://127.0.0.1:8/");
+    }
+
+    #[test]
+    fn a_bad_value_from_a_variable_names_it() {
+        for (name, value) in [("AAD_LOGIN_METHOD", "ropc"), ("AZURE_TENANT_ID", "a/b")] {
+            let err = with_env(&[], &[(name, value)]).unwrap_err();
+            let text = crate::output::error_chain(&err);
+            assert!(
+                text.contains(name) && text.contains("--disable-environment-override"),
+                "{text}"
+            );
+        }
+        let env = [
+            ("AAD_LOGIN_METHOD", "workloadidentity"),
+            ("AZURE_AUTHORITY_HOST", "http://example.com/"),
+        ];
+        let text = crate::output::error_chain(&with_env(&[], &env).unwrap_err());
+        assert!(text.contains("AZURE_AUTHORITY_HOST"), "{text}");
     }
 
     #[test]

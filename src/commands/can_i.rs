@@ -23,7 +23,8 @@ use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
 pub fn run(args: CanIArgs) -> anyhow::Result<ExitCode> {
-    super::runtime()?.block_on(run_async(args))
+    let kube = args.kube.clone();
+    super::with_convert_hint(super::runtime()?.block_on(run_async(args)), &kube)
 }
 
 /// kubectl's own refusals, checked before any request (same wording, plus what to do instead).

@@ -34,6 +34,29 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// An error of a command that talks to the cluster, with how to convert the context when it
+/// still signs in with the azure auth-provider or a kubelogin that is not installed.
+pub(crate) fn with_convert_hint<T>(
+    result: anyhow::Result<T>,
+    kube: &crate::cli::KubeconfigArgs,
+) -> anyhow::Result<T> {
+    result.map_err(|err| {
+        let hint = crate::k8s::client::load_kubeconfig(kube.kubeconfig.as_deref())
+            .ok()
+            .and_then(|doc| {
+                crate::kubeconfig::conversion_hint(
+                    &doc,
+                    kube.context.as_deref(),
+                    std::env::var_os("PATH").as_deref(),
+                )
+            });
+        match hint {
+            Some(hint) => err.context(hint),
+            None => err,
+        }
+    })
+}
+
 /// A runtime for commands that need the network. get-token on a warm cache never builds one.
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_current_thread()

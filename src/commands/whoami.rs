@@ -11,7 +11,8 @@ use crate::say;
 use std::process::ExitCode;
 
 pub fn run(args: WhoamiArgs) -> anyhow::Result<ExitCode> {
-    super::runtime()?.block_on(run_async(args))
+    let kube = args.kube.clone();
+    super::with_convert_hint(super::runtime()?.block_on(run_async(args)), &kube)
 }
 
 async fn run_async(args: WhoamiArgs) -> anyhow::Result<ExitCode> {

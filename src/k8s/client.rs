@@ -160,14 +160,12 @@ impl ContextInfo {
     }
 }
 
-/// The plugin runs with the exec entry's `env:` over kubectl's environment; the flags win over
-/// both. To see the settings the plugin will see, an `env:` value becomes its flag unless the
-/// flag is already given.
+/// The plugin runs with the exec entry's `env:` over kubectl's environment. To see the settings
+/// the plugin will see, an `env:` value that only fills in a flag becomes that flag unless the
+/// flag is already given. (The variables that override flags, AZURE_TENANT_ID, AZURE_CLIENT_ID,
+/// AAD_LOGIN_METHOD and the credentials, are applied from the exec env by the cli layer.)
 fn exec_env_as_flags(exec: &ExecConfig, args: &[String]) -> Vec<String> {
     const ENV_FLAGS: &[(&str, &str)] = &[
-        ("AZURE_TENANT_ID", "--tenant-id"),
-        ("AZURE_CLIENT_ID", "--client-id"),
-        ("AAD_LOGIN_METHOD", "--login"),
         ("AZURE_ENVIRONMENT", "--environment"),
         ("AZURE_AUTHORITY_HOST", "--authority-host"),
         ("KUBECTL_ENTRA_TOKEN_CACHE", "--token-cache"),

@@ -26,6 +26,30 @@ pub fn resolve_path(
     Ok(home.join(".kube").join("config"))
 }
 
+/// The files kubectl merges: the flag alone, else every path of $KUBECONFIG (first wins, no
+/// repeats), else ~/.kube/config.
+pub fn resolve_paths(
+    flag: Option<&Path>,
+    kubeconfig_env: Option<&OsStr>,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let mut paths: Vec<PathBuf> = Vec::new();
+    if flag.is_none() {
+        for p in kubeconfig_env
+            .into_iter()
+            .flat_map(std::env::split_paths)
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            if !paths.contains(&p) {
+                paths.push(p);
+            }
+        }
+    }
+    if paths.is_empty() {
+        paths.push(resolve_path(flag, None)?);
+    }
+    Ok(paths)
+}
+
 /// Parses kubeconfig text into kube's `Kubeconfig`, which keeps the fields it does not model
 /// (`other` maps at every level), so a rewrite leaves them in place. Anything but a kubeconfig
 /// mapping (a list, nothing at all, broken YAML) is refused with the file's name.
@@ -45,6 +69,30 @@ pub fn parse_document(text: &str, path: &Path) -> anyhow::Result<Kubeconfig> {
 /// The kubeconfig as YAML (serde-saphyr, as kube reads it). Comments are not kept.
 pub fn render(doc: &Kubeconfig) -> anyhow::Result<String> {
     crate::output::yaml(doc).context("cannot render the converted kubeconfig")
+}
+
+/// The original document with only the users at `indices` (positions in `users`) replaced by
+/// `doc`'s, so nothing else changes: rendering the typed model alone would add its defaults
+/// (`provideClusterInfo: false`...) to entries that were not converted.
+pub fn render_users(original: &str, doc: &Kubeconfig, indices: &[usize]) -> anyhow::Result<String> {
+    let mut value: serde_json::Value =
+        serde_saphyr::from_str(original).context("cannot re-read the kubeconfig")?;
+    let new = serde_json::to_value(doc).context("cannot render the converted kubeconfig")?;
+    for &i in indices {
+        let replacement = new
+            .get("users")
+            .and_then(|u| u.get(i))
+            .and_then(|u| u.get("user"))
+            .cloned()
+            .context("the converted user is missing from the rendered kubeconfig")?;
+        let slot = value
+            .get_mut("users")
+            .and_then(|u| u.get_mut(i))
+            .and_then(|u| u.as_object_mut())
+            .context("the converted user is missing from the original kubeconfig")?;
+        slot.insert("user".into(), replacement);
+    }
+    crate::output::yaml(&value).context("cannot render the converted kubeconfig")
 }
 
 /// Copies the original next to itself, then replaces it atomically with `text` (mode 0600).
@@ -129,6 +177,17 @@ mod tests {
     }
 
     #[test]
+    fn every_path_of_kubeconfig_in_order_once() {
+        let joined = std::env::join_paths(["/a/one", "", "/b/two", "/a/one"]).unwrap();
+        assert_eq!(
+            resolve_paths(None, Some(&joined)).unwrap(),
+            [PathBuf::from("/a/one"), PathBuf::from("/b/two")]
+        );
+        let flag = Path::new("/x/flag");
+        assert_eq!(resolve_paths(Some(flag), Some(&joined)).unwrap(), [flag]);
+    }
+
+    #[test]
     fn backups_never_overwrite_each_other() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config");
@@ -145,6 +204,23 @@ mod tests {
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn only_the_named_users_change() {
+        let text = "users:\n- name: a\n  user: {exec: {command: x}}\n- name: b\n  user: {exec: {command: y}}\nx-top: 1\n";
+        let mut doc = parse_document(text, Path::new("cfg")).unwrap();
+        for u in doc.auth_infos.iter_mut() {
+            u.auth_info.as_mut().unwrap().exec.as_mut().unwrap().command = Some("new".into());
+        }
+        let out: serde_json::Value =
+            serde_saphyr::from_str(&render_users(text, &doc, &[1]).unwrap()).unwrap();
+        assert_eq!(
+            out["users"][0]["user"],
+            serde_json::json!({"exec": {"command": "x"}})
+        );
+        assert_eq!(out["users"][1]["user"]["exec"]["command"], "new");
+        assert_eq!(out["x-top"], 1);
     }
 
     #[test]

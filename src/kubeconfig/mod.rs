@@ -6,8 +6,15 @@
 
 pub mod convert;
 pub mod file;
+pub mod legacy;
+pub mod merged;
 
 pub use convert::{
-    ConvertError, ConvertOptions, Converted, DEFAULT_LOGIN, SourceKind, convert_users,
+    ConvertError, ConvertOptions, Converted, DEFAULT_LOGIN, EntryCheck, Report, Skipped,
+    SourceKind, convert_document, convert_selected, convert_users,
 };
-pub use file::{parse_document, render, resolve_path, write_with_backup};
+pub use file::{
+    parse_document, render, render_users, resolve_path, resolve_paths, write_with_backup,
+};
+pub use legacy::conversion_hint;
+pub use merged::convert_merged;

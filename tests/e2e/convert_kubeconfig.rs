@@ -214,19 +214,19 @@ fn converts_both_source_forms_and_leaves_everything_else_intact() {
         ]
     );
     assert_exec_entry(&user(&after, "clusterUser_rg_aks-new")["exec"]);
-    // kubelogin's azurecli login becomes kubectl-entra's default; the cloud is kept.
+    // kubelogin's azurecli login stays azurecli; the tenant and the cloud are kept.
     assert_eq!(
         args_of(&after, "clusterUser_rg_aks-new"),
         [
             "get-token",
             "--tenant-id",
             "contoso.onmicrosoft.com",
-            "--client-id",
-            CLIENT,
             "--server-id",
             SERVER,
             "--environment",
-            "AzureUSGovernment"
+            "AzureUSGovernment",
+            "--login",
+            "azurecli"
         ]
     );
 
@@ -356,7 +356,7 @@ fn kubeconfig_comes_from_the_first_path_of_kubeconfig_env() {
 }
 
 #[test]
-fn settings_get_token_would_refuse_are_a_clear_error_and_touch_nothing() {
+fn settings_get_token_would_refuse_leave_the_user_alone_and_bad_flags_fail() {
     let text = r#"apiVersion: v1
 kind: Config
 clusters: [{name: c, cluster: {server: "https://203.0.113.9"}}]
@@ -371,33 +371,32 @@ users:
       args: [get-token, --environment, AzureMoon, --server-id, s, --client-id, c, --tenant-id, t]
 "#;
     let f = fixture(text);
+    // The entry's own bad value: that user is left as it is, with the reason, and the run succeeds.
+    let out = with_file(&f, &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("\"u\"")
+            && stderr.contains("left as it is")
+            && stderr.contains("AzureMoon"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&f.config).unwrap(), text);
+    assert!(!backup_of(&f.config).exists());
+    // A bad flag is the caller's to fix: an error before anything is read or written.
     for (extra, words) in [
-        (&[][..], "AzureMoon"),
+        (&["--login", "ropc"][..], "devicecode"),
         (
-            &["-e", "AzureChinaCloud", "--login", "ropc"][..],
-            "devicecode",
-        ),
-        (
-            &[
-                "-e",
-                "AzureChinaCloud",
-                "--authority-host",
-                "http://login.example.com",
-            ][..],
+            &["--authority-host", "http://login.example.com"][..],
             "loopback",
         ),
-        (
-            &["-e", "AzureChinaCloud", "--tenant-id", "a/b"][..],
-            "tenant",
-        ),
+        (&["--tenant-id", "a/b"][..], "tenant"),
+        (&["-e", "AzureMars"][..], "AzureMars"),
     ] {
         let out = with_file(&f, extra);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "{extra:?}: {stderr}");
-        assert!(
-            stderr.contains(words) && stderr.contains("\"u\""),
-            "{stderr}"
-        );
+        assert!(stderr.contains(words), "{stderr}");
         assert!(out.stdout.is_empty());
         assert_eq!(std::fs::read_to_string(&f.config).unwrap(), text);
         assert!(!backup_of(&f.config).exists());
@@ -416,4 +415,334 @@ users:
             .map(|w| w[1].clone()),
         Some("AzureChinaCloud".to_string())
     );
+}
+
+// Kubeconfigs as `az aks get-credentials` writes them and as `kubelogin convert-kubeconfig -l
+// MODE` rewrites them (tests/e2e/fixtures/convert, written from kubelogin's converter).
+
+const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+const AKS_USER: &str = "clusterUser_myResourceGroup_myAKSCluster";
+const SP: &str = "5a1c4e2f-0b9d-4f6e-a3c8-77d2e1f0b9aa";
+const MSI: &str = "9c2d7e1a-4b5f-4e8a-b1c3-d4e5f6a7b8c9";
+
+fn fixture_text(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/e2e/fixtures/convert")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Converts one fixture; checks that only the user changed, that no secret was written, and
+/// returns the user's new args and stderr.
+fn convert_fixture(name: &str, extra: &[&str]) -> (Vec<String>, Value, String) {
+    let text = fixture_text(name);
+    let f = fixture(&text);
+    let out = with_file(&f, extra);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{name}: {stderr}");
+    let written = std::fs::read_to_string(&f.config).unwrap();
+    assert_no_secrets(&written);
+    let (before, after) = (parse(&text), parse(&written));
+    assert_eq!(
+        without_users(&before, &[AKS_USER]),
+        without_users(&after, &[AKS_USER]),
+        "{name}: only the user changes"
+    );
+    assert_exec_entry(&user(&after, AKS_USER)["exec"]);
+    assert_eq!(std::fs::read_to_string(backup_of(&f.config)).unwrap(), text);
+    let args = args_of(&after, AKS_USER);
+    assert_eq!(args[0], "get-token");
+    (
+        args[1..].to_vec(),
+        user(&after, AKS_USER)["exec"].clone(),
+        stderr,
+    )
+}
+
+#[test]
+fn every_mode_kubelogin_writes_keeps_its_mode_and_settings() {
+    let user_sign_in = [
+        "--tenant-id",
+        TENANT,
+        "--client-id",
+        CLIENT,
+        "--server-id",
+        SERVER,
+    ];
+    let interactive = [
+        &user_sign_in[..],
+        &[
+            "--login",
+            "interactive",
+            "--redirect-url",
+            "http://localhost:8400",
+            "--login-hint",
+            "aksdev@contoso.com",
+        ],
+    ]
+    .concat();
+    let spn = [
+        "--tenant-id",
+        TENANT,
+        "--client-id",
+        SP,
+        "--server-id",
+        SERVER,
+        "--login",
+        "spn",
+    ];
+    let spn_cert = [&spn[..], &["--client-certificate", "/etc/aks/sp.pfx"]].concat();
+    let cases: &[(&str, &[&str], &[&str])] = &[
+        ("az-aks-get-credentials.yaml", &user_sign_in, &[]),
+        (
+            "az-aks-get-credentials-auth-provider.yaml",
+            &user_sign_in,
+            &[],
+        ),
+        ("kubelogin-devicecode.yaml", &user_sign_in, &[]),
+        ("kubelogin-interactive.yaml", &interactive, &[]),
+        (
+            "kubelogin-spn-secret.yaml",
+            &spn,
+            &["--client-secret dropped", "AZURE_CLIENT_SECRET"],
+        ),
+        (
+            "kubelogin-spn-cert.yaml",
+            &spn_cert,
+            &[
+                "--client-certificate-password dropped",
+                "AZURE_CLIENT_CERTIFICATE_PASSWORD",
+            ],
+        ),
+        (
+            "kubelogin-workloadidentity.yaml",
+            &["--server-id", SERVER, "--login", "workloadidentity"],
+            &[],
+        ),
+        (
+            "kubelogin-msi.yaml",
+            &["--client-id", MSI, "--server-id", SERVER, "--login", "msi"],
+            &[],
+        ),
+        (
+            "kubelogin-azurecli.yaml",
+            &["--server-id", SERVER, "--login", "azurecli"],
+            &[],
+        ),
+    ];
+    for (name, want, words) in cases {
+        let (args, exec, stderr) = convert_fixture(name, &[]);
+        assert_eq!(args, *want, "{name}");
+        for w in *words {
+            assert!(stderr.contains(w), "{name}: {w:?} in {stderr}");
+        }
+        assert!(!stderr.contains("SECRET-"), "{name}: {stderr}");
+        if *name == "kubelogin-azurecli.yaml" {
+            assert_eq!(exec["env"][0]["name"], "AZURE_CONFIG_DIR");
+            assert_eq!(exec["env"][0]["value"], "/home/runner/.azure-ci");
+        } else {
+            assert!(exec.get("env").is_none(), "{name}: {exec:?}");
+        }
+    }
+}
+
+#[test]
+fn users_it_cannot_serve_stay_as_they_are_with_one_line_why() {
+    for (name, why) in [
+        ("kubelogin-ropc.yaml", "ropc"),
+        ("kubelogin-interactive-pop.yaml", "proof-of-possession"),
+        ("az-aks-get-credentials-aad-v1.yaml", "spn:"),
+    ] {
+        let text = fixture_text(name);
+        let f = fixture(&text);
+        let out = with_file(&f, &[]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{name}: {stderr}");
+        let lines: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.contains("left as it is"))
+            .collect();
+        assert_eq!(lines.len(), 1, "{name}: {stderr}");
+        assert!(
+            lines[0].contains(AKS_USER) && lines[0].contains(why),
+            "{name}: {stderr}"
+        );
+        assert_eq!(std::fs::read_to_string(&f.config).unwrap(), text, "{name}");
+        assert!(!backup_of(&f.config).exists(), "{name}");
+    }
+    // Naming a mode kubectl-entra has converts the ropc user, as kubelogin's -l does.
+    let (args, _, _) = convert_fixture("kubelogin-ropc.yaml", &["--login", "devicecode"]);
+    assert_eq!(
+        args,
+        [
+            "--tenant-id",
+            TENANT,
+            "--client-id",
+            CLIENT,
+            "--server-id",
+            SERVER
+        ]
+    );
+}
+
+#[test]
+fn login_sets_one_mode_for_the_converted_users() {
+    let file = "az-aks-get-credentials.yaml";
+    let (args, _, _) = convert_fixture(file, &["-l", "spn"]);
+    assert_eq!(
+        args,
+        [
+            "--tenant-id",
+            TENANT,
+            "--client-id",
+            CLIENT,
+            "--server-id",
+            SERVER,
+            "--login",
+            "spn"
+        ]
+    );
+    // Changed to these modes, the client and tenant come from the identity, the CLI or the
+    // webhook's variables (kubelogin's converter keeps neither).
+    let (args, _, _) = convert_fixture(file, &["-l", "workloadidentity"]);
+    assert_eq!(args, ["--server-id", SERVER, "--login", "workloadidentity"]);
+    let (args, _, _) = convert_fixture(
+        file,
+        &[
+            "-l",
+            "msi",
+            "--identity-resource-id",
+            "/subscriptions/s/id",
+            "--tenant-id",
+            "t2",
+        ],
+    );
+    assert_eq!(
+        args,
+        [
+            "--tenant-id",
+            "t2",
+            "--server-id",
+            SERVER,
+            "--login",
+            "msi",
+            "--identity-resource-id",
+            "/subscriptions/s/id"
+        ]
+    );
+}
+
+#[test]
+fn tenant_id_fills_in_only_users_without_one() {
+    let text = format!(
+        "{}- name: no-tenant\n  user:\n    exec:\n      command: kubelogin\n      args: [get-token, --server-id, {SERVER}]\n",
+        fixture_text("kubelogin-devicecode.yaml")
+    );
+    let f = fixture(&text);
+    let out = with_file(&f, &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("\"no-tenant\"") && stderr.contains("--tenant-id"),
+        "{stderr}"
+    );
+    let f = fixture(&text);
+    let out = with_file(&f, &["--tenant-id", "filled.onmicrosoft.com"]);
+    assert!(out.status.success());
+    let after = parse(&std::fs::read_to_string(&f.config).unwrap());
+    assert_eq!(args_of(&after, AKS_USER)[2], TENANT, "never replaced");
+    assert_eq!(args_of(&after, "no-tenant")[2], "filled.onmicrosoft.com");
+}
+
+#[test]
+fn merged_kubeconfig_converts_each_user_in_the_file_that_defines_it() {
+    let f = fixture(&fixture_text("kubelogin-spn-secret.yaml"));
+    let first_text = std::fs::read_to_string(&f.config).unwrap();
+    // The second file: another cluster, plus a later definition of the first file's user
+    // (kubectl uses the first; the later one is left alone).
+    let second_text = format!(
+        "{}- name: {AKS_USER}\n  user:\n    exec:\n      command: kubelogin\n      args: [get-token, --login, devicecode, --tenant-id, shadow, --server-id, {SERVER}]\n",
+        fixture_text("kubelogin-devicecode.yaml")
+            .replace("myAKSCluster", "otherCluster")
+            .replace("clusterUser_myResourceGroup_otherCluster", "other-user")
+    );
+    let second = f.config.with_file_name("second");
+    std::fs::write(&second, &second_text).unwrap();
+    let missing = f.config.with_file_name("missing");
+    let env = std::env::join_paths([&f.config, &missing, &second]).unwrap();
+
+    // --context picks one user, in the file that defines it.
+    let out = run(&f, &["--context", "otherCluster", "--dry-run"], Some(&env));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("\"other-user\"") && !stderr.contains(AKS_USER),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&second).unwrap(), second_text);
+
+    let out = run(&f, &[], Some(&env));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    for (path, text, user_name) in [
+        (&f.config, &first_text, AKS_USER),
+        (&second, &second_text, "other-user"),
+    ] {
+        let written = std::fs::read_to_string(path).unwrap();
+        assert_no_secrets(&written);
+        assert_eq!(&std::fs::read_to_string(backup_of(path)).unwrap(), text);
+        let (before, after) = (parse(text), parse(&written));
+        assert_eq!(
+            without_users(&before, &[user_name]),
+            without_users(&after, &[user_name]),
+            "{}",
+            path.display()
+        );
+        assert_eq!(user(&after, user_name)["exec"]["command"], "kubectl-entra");
+        assert!(stderr.contains(&path.display().to_string()), "{stderr}");
+    }
+    let after = parse(&std::fs::read_to_string(&second).unwrap());
+    let shadowed: Vec<&Value> = after["users"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .filter(|u| u["name"] == AKS_USER)
+        .collect();
+    assert_eq!(shadowed[0]["user"]["exec"]["command"], "kubelogin");
+    assert!(!missing.exists());
+}
+
+#[test]
+fn whoami_and_can_i_on_an_unconverted_context_say_how_to_convert_it() {
+    for name in [
+        "az-aks-get-credentials.yaml",
+        "az-aks-get-credentials-auth-provider.yaml",
+    ] {
+        // A closed loopback port: nothing leaves the machine.
+        let text = fixture_text(name).replace(
+            "https://myakscluster-dns-4f2a1b3c.hcp.eastus.azmk8s.io:443",
+            "https://127.0.0.1:1",
+        );
+        let f = fixture(&text);
+        let no_kubelogin = f.home.join("bin");
+        std::fs::create_dir_all(&no_kubelogin).unwrap();
+        for command in [&["whoami"][..], &["can-i", "get", "pods"]] {
+            let out = Command::new(env!("CARGO_BIN_EXE_kubectl-entra"))
+                .args(command)
+                .arg("--kubeconfig")
+                .arg(&f.config)
+                .env("HOME", &f.home)
+                .env("PATH", &no_kubelogin)
+                .env_remove("KUBECONFIG")
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(!out.status.success(), "{name} {command:?}: {stderr}");
+            assert!(
+                stderr.contains("kubectl entra convert-kubeconfig --context myAKSCluster"),
+                "{name} {command:?}: {stderr}"
+            );
+            assert!(!stderr.contains("SECRET"), "{stderr}");
+        }
+    }
 }

@@ -92,20 +92,26 @@ async fn peek_shows_the_account_and_claims_without_network_or_tokens() {
 }
 
 #[tokio::test]
-async fn flags_win_over_the_environment() {
+async fn variables_override_the_kubeconfigs_flags_as_in_kubelogin() {
     let sandbox = Sandbox::start(&[]);
     let client = Client::new(&sandbox);
     client.sign_in(DEV, &[]).token();
-    let out = client
-        .command(
+    let get_token = |extra: &[&str], env: &[(&str, &str)]| {
+        let mut cmd = client.command(
             "get-token",
-            &["--client-id", "80faf920-1908-4b52-b5ef-a8e7bedfc67a"],
-        )
-        .env("AZURE_TENANT_ID", "someone-else")
-        .env("AZURE_AUTHORITY_HOST", "http://127.0.0.1:9/")
-        .env("AZURE_CLIENT_ID", "00000000-0000-0000-0000-000000000000")
-        .output()
-        .unwrap();
+            &[
+                &["--client-id", "80faf920-1908-4b52-b5ef-a8e7bedfc67a"][..],
+                extra,
+            ]
+            .concat(),
+        );
+        cmd.envs(env.iter().copied());
+        cmd.output().unwrap()
+    };
+    // AZURE_CLIENT_ID never changes a device-code sign-in's client: still a cache hit; -v 1
+    // says where each setting came from.
+    let other_client = ("AZURE_CLIENT_ID", "00000000-0000-0000-0000-000000000000");
+    let out = get_token(&[], &[other_client]);
     assert!(
         out.status.success(),
         "{}",
@@ -113,8 +119,52 @@ async fn flags_win_over_the_environment() {
     );
     assert!(
         out.stderr.is_empty(),
-        "a cache hit: the flags chose the same key"
+        "a cache hit: the client did not change"
     );
+    let out = get_token(&["-v", "1"], &[other_client]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("AZURE_CLIENT_ID is set but not used"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("from flag --tenant-id"), "{stderr}");
+    assert!(
+        stderr.contains("login mode devicecode from default"),
+        "{stderr}"
+    );
+    // AZURE_TENANT_ID overrides the kubeconfig's --tenant-id, unless told not to. logout (no
+    // network) shows which key was chosen.
+    let logout = |extra: &[&str]| {
+        let out = client
+            .command("logout", extra)
+            .env("AZURE_TENANT_ID", "someone-else")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let out = get_token(
+        &["--disable-environment-override"],
+        &[
+            ("AZURE_TENANT_ID", "someone-else"),
+            ("AAD_LOGIN_METHOD", "spn"),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stderr.is_empty(), "a cache hit: no variable applied");
+    let stderr = logout(&[]);
+    assert!(stderr.contains("Nothing to remove"), "{stderr}");
+    let stderr = logout(&["--disable-environment-override"]);
+    assert!(stderr.contains("Signed out"), "{stderr}");
 }
 
 #[tokio::test]
