@@ -56,12 +56,23 @@ impl TryFrom<&AuthArgs> for Settings {
                     .client_certificate_password
                     .clone()
                     .map(Secret::new),
-                federated_token_file: args.federated_token_file.clone(),
+                federated_token_file: federated_token_file(args, &env),
                 identity_resource_id: args.identity_resource_id.clone(),
                 subscription: args.subscription.clone(),
             },
         })
     }
+}
+
+/// `--federated-token-file`, else `AZURE_FEDERATED_TOKEN_FILE`, the path the AKS workload
+/// identity webhook injects into a pod (kept apart for the environment-override layer to take in).
+fn federated_token_file(
+    args: &AuthArgs,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Option<std::path::PathBuf> {
+    args.federated_token_file
+        .clone()
+        .or_else(|| env("AZURE_FEDERATED_TOKEN_FILE").map(std::path::PathBuf::from))
 }
 
 /// The authority host to use instead of the cloud's, if any.
