@@ -23,6 +23,8 @@ pub(crate) mod wire;
 mod workload_identity;
 
 #[cfg(test)]
+mod app_flow_tests;
+#[cfg(test)]
 mod flow_tests;
 
 pub use authority::{Authority, BoxFuture, EntraAuthority, Grant, TokenRequest};
