@@ -172,6 +172,57 @@ mod tests {
 
     const NOW: i64 = 1_700_000_000;
 
+    /// A loopback stand-in for GitHub's token service: checks the bearer and the audience.
+    async fn github(status: u16) -> String {
+        use axum::extract::Query;
+        use axum::http::{HeaderMap, StatusCode};
+        let app = axum::Router::new().route(
+            "/token",
+            axum::routing::get(
+                move |headers: HeaderMap,
+                      Query(q): Query<std::collections::HashMap<String, String>>| async move {
+                    let bearer = headers.get("authorization").and_then(|v| v.to_str().ok());
+                    let ok = bearer == Some("Bearer runner-secret")
+                        && q.get("audience").map(String::as_str) == Some(TOKEN_EXCHANGE_AUDIENCE);
+                    let status = StatusCode::from_u16(status).unwrap();
+                    if ok {
+                        (status, r#"{"value":"gh.oidc.token"}"#)
+                    } else {
+                        (StatusCode::UNAUTHORIZED, "{}")
+                    }
+                },
+            ),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        format!("http://{addr}/token?api-version=2.0")
+    }
+
+    #[tokio::test]
+    async fn github_actions_gives_its_oidc_token_for_entra() {
+        let timeout = std::time::Duration::from_secs(5);
+        let url = github(200).await;
+        assert_eq!(
+            github_token(&url, "runner-secret", timeout).await.unwrap(),
+            "gh.oidc.token"
+        );
+        let e = github_token(&url, "wrong", timeout)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("HTTP 401") && e.contains("id-token: write"),
+            "{e}"
+        );
+        assert!(!e.contains("wrong"), "{e}");
+        let e = github_token("http://example.com/token", "runner-secret", timeout)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("refusing"), "{e}");
+    }
+
     #[test]
     fn the_file_is_read_and_checked_each_time() {
         let dir = tempfile::tempdir().unwrap();

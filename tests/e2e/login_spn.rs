@@ -340,3 +340,55 @@ async fn bad_service_principal_input_is_one_line_with_the_fix() {
         "{stderr}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_never_reach_the_debug_log() {
+    let sb = Sandbox::start(&[]);
+    let id = app(&sb, "spn_client_id");
+    let (secret, pfx, password) = (
+        app(&sb, "spn_client_secret"),
+        app(&sb, "spn_certificate_pfx"),
+        app(&sb, "spn_certificate_pfx_password"),
+    );
+    for credential in [
+        vec!["--client-secret", secret.as_str()],
+        vec![
+            "--client-certificate",
+            &pfx,
+            "--client-certificate-password",
+            &password,
+        ],
+    ] {
+        let client = Client::new(&sb);
+        let mut args = vec![
+            "-v",
+            "9",
+            "--server-id",
+            AKS_SERVER,
+            "--login",
+            "spn",
+            "--client-id",
+            &id,
+        ];
+        args.extend(credential);
+        let out = client.run("get-token", &args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let token = credential_token(&String::from_utf8_lossy(&out.stdout));
+        assert!(stderr.contains("POST"), "the debug log is on: {stderr}");
+        for hidden in [secret.as_str(), token.as_str(), "client_assertion="] {
+            assert!(
+                !stderr.contains(hidden),
+                "{hidden:.12} in the log: {stderr}"
+            );
+        }
+        assert!(
+            !stderr.contains(&format!("password {password}")),
+            "{stderr}"
+        );
+    }
+}
