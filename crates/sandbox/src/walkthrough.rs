@@ -177,6 +177,63 @@ mod tests {
     use super::*;
 
     #[test]
+    fn step_four_shows_each_automation_sign_in() {
+        let apps = crate::apps::AppsInfo {
+            spn_client_id: "spn-id".into(),
+            spn_object_id: "spn-oid".into(),
+            spn_client_secret: "sec".into(),
+            spn_certificate_pem: "/s/apps/ci.pem".into(),
+            spn_certificate_only_pem: "/s/apps/ci-certificate.pem".into(),
+            spn_certificate_pfx: "/s/apps/ci.pfx".into(),
+            spn_certificate_pfx_password: "pw".into(),
+            spn_certificate_x5t: "x5t".into(),
+            workload_client_id: "wi-id".into(),
+            workload_object_id: "wi-oid".into(),
+            federated_token_file: "/s/apps/token".into(),
+            federated_issuer: "https://issuer/".into(),
+            federated_subject: "system:serviceaccount:default:sa".into(),
+        };
+        let info = SandboxInfo {
+            authority_host: "http://127.0.0.1:1".into(),
+            tenant_id: "tid".into(),
+            tenant_domain: "contoso.com".into(),
+            issuer: String::new(),
+            client_id: String::new(),
+            server_id: "srv".into(),
+            discovery_url: String::new(),
+            devicecode_endpoint: String::new(),
+            token_endpoint: String::new(),
+            jwks_uri: String::new(),
+            verification_uri: String::new(),
+            graph_endpoint: String::new(),
+            stats_url: String::new(),
+            faults_url: String::new(),
+            revoke_url: String::new(),
+            approve_url: String::new(),
+            state_dir: "/s".into(),
+            pid: 1,
+            users: Default::default(),
+            groups: Default::default(),
+            api_server: Some("https://127.0.0.1:2".into()),
+            admin_kubeconfig: Some("/s/admin.kubeconfig".into()),
+            user_kubeconfig: Some("/s/user.kubeconfig".into()),
+            ca_file: None,
+            apps: Some(apps),
+        };
+        let text = text(&info, &[]);
+        for want in [
+            "--login spn --client-id spn-id --client-secret 'sec'",
+            "--client-certificate /s/apps/ci.pem",
+            "--client-certificate /s/apps/ci.pfx --client-certificate-password pw",
+            "AZURE_FEDERATED_TOKEN_FILE=/s/apps/token",
+            "--login workloadidentity --client-id wi-id",
+            "--user=spn-oid",
+        ] {
+            assert!(text.contains(want), "{want}: {text}");
+        }
+    }
+
+    #[test]
     fn manifest_names_the_group_id() {
         let m = manifest("dev", "cccc0000-0000-4000-8000-000000000001");
         assert!(m.contains("name: dev-user-full-access"));
