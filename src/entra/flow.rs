@@ -168,7 +168,15 @@ impl Flow<'_> {
             clock: self.clock,
             sink: self.sink,
         };
-        let response = self.sign_in.sign_in(&cx).await?;
+        let response = match self.sign_in.sign_in(&cx).await {
+            Ok(response) => response,
+            // A mode without a refresh token (service principal, workload identity) asks again
+            // in the refresh window; until the token ends, a failed ask keeps it, as MSAL does.
+            Err(e) if !self.sign_in.returns_refresh_token() => {
+                return self.keep_valid_token(existing, e);
+            }
+            Err(e) => return Err(e),
+        };
         let entry = self.store(response, previous_account, None, false)?;
         Ok(Outcome {
             entry,

@@ -6,6 +6,7 @@
 
 mod authority;
 pub(crate) mod claims;
+mod client_assertion;
 mod cloud;
 mod device_code;
 mod error;
@@ -14,16 +15,21 @@ pub(crate) mod http;
 mod interrupt;
 mod settings;
 mod sign_in;
+mod spn;
 mod tenant;
 mod token_answer;
 mod window;
 pub(crate) mod wire;
+mod workload_identity;
 
+#[cfg(test)]
+mod app_flow_tests;
 #[cfg(test)]
 mod flow_tests;
 
 pub use authority::{Authority, BoxFuture, EntraAuthority, Grant, TokenRequest};
 pub use claims::{account as account_from_jwt, payload as jwt_payload};
+pub use client_assertion::ClientCertificate;
 pub use cloud::{Cloud, parse_authority};
 pub use error::EntraError;
 pub use flow::{Flow, Outcome, Source, cached_fresh};

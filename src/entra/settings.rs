@@ -124,6 +124,12 @@ impl Settings {
         format!("{}/.default offline_access openid profile", self.resource)
     }
 
+    /// `<resource>/.default`: client credentials (service principal, workload identity) ask
+    /// for the app's permissions only; no refresh token, id token or profile comes back.
+    pub fn app_scope(&self) -> String {
+        format!("{}/.default", self.resource)
+    }
+
     pub fn token_key(&self) -> CacheKey {
         CacheKey::token(
             self.authority.as_str(),

@@ -32,6 +32,8 @@ pub trait SignIn: Send + Sync {
 pub fn for_mode(mode: LoginMode) -> anyhow::Result<Box<dyn SignIn>> {
     match mode {
         LoginMode::DeviceCode => Ok(Box::new(super::device_code::DeviceCode)),
+        LoginMode::Spn => Ok(Box::new(super::spn::ServicePrincipal)),
+        LoginMode::WorkloadIdentity => Ok(Box::new(super::workload_identity::WorkloadIdentity)),
         other => anyhow::bail!(
             "--login {} is not implemented in this build; use --login devicecode",
             other.as_str()

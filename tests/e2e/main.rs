@@ -32,6 +32,8 @@ mod get_token_errors;
 mod get_token_flow;
 mod get_token_kubectl;
 mod get_token_security;
+mod login_spn;
+mod login_workload_identity;
 mod packaging_manifest;
 mod packaging_readme;
 mod packaging_release;

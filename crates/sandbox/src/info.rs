@@ -41,6 +41,9 @@ pub struct SandboxInfo {
     pub user_kubeconfig: Option<PathBuf>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_file: Option<PathBuf>,
+    /// The service principals and workload identity, with the files that sign them in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apps: Option<crate::apps::AppsInfo>,
 }
 
 impl SandboxInfo {

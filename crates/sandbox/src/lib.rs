@@ -4,6 +4,7 @@
 
 pub mod apiserver;
 pub mod approve;
+pub mod apps;
 pub mod control;
 pub mod faults;
 pub mod files;

@@ -14,7 +14,7 @@ use super::options::SandboxOptions;
 use super::state::{IdpConfig, IdpState, Shared};
 use super::stats::Stats;
 use super::tenant::Tenant;
-use super::{control, idp, kubeconfig, walkthrough};
+use super::{apps, control, idp, kubeconfig, walkthrough};
 use anyhow::Context;
 use axum::Router;
 use axum::extract::{Request, State};
@@ -81,7 +81,7 @@ pub async fn run(options: SandboxOptions) -> anyhow::Result<RunningSandbox> {
     ensure_private_dir(&state_dir)?;
     let state_dir = state_dir.canonicalize().unwrap_or(state_dir);
 
-    let tenant = Arc::new(Tenant::seed());
+    let mut tenant = Tenant::seed();
     if let Some(upn) = &options.auto_approve
         && tenant.user_by_upn(upn).is_none()
     {
@@ -96,6 +96,16 @@ pub async fn run(options: SandboxOptions) -> anyhow::Result<RunningSandbox> {
         .await
         .context("the key generation task failed")??;
     let keys = Arc::new(keys);
+    let apps = {
+        let (dir, keys) = (state_dir.clone(), keys.clone());
+        tokio::task::spawn_blocking(move || {
+            let apps = apps::provision(&dir, &mut tenant, &keys);
+            (tenant, apps)
+        })
+    };
+    let (tenant, apps) = apps.await.context("the application setup task failed")?;
+    let apps = apps.context("cannot set up the sandbox applications")?;
+    let tenant = Arc::new(tenant);
 
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
         .await
@@ -152,6 +162,7 @@ pub async fn run(options: SandboxOptions) -> anyhow::Result<RunningSandbox> {
     });
 
     let mut info = describe(&state, &state_dir);
+    info.apps = Some(apps);
 
     let admin_token = admin_token(&state_dir)?;
     let api = apiserver::start(ApiServerConfig {
@@ -259,6 +270,7 @@ fn describe(state: &IdpState, state_dir: &Path) -> SandboxInfo {
         admin_kubeconfig: None,
         user_kubeconfig: None,
         ca_file: None,
+        apps: None,
     }
 }
 

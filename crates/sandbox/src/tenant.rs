@@ -43,6 +43,9 @@ pub struct Tenant {
     pub domain: String,
     pub users: Vec<User>,
     pub groups: Vec<Group>,
+    /// Applications that sign in with client credentials (see `apps.rs`).
+    #[serde(default)]
+    pub service_principals: Vec<crate::apps::ServicePrincipal>,
 }
 
 /// Group count above which a token carries the overage markers instead of `groups`.
@@ -158,7 +161,15 @@ impl Tenant {
             domain: TENANT_DOMAIN.to_string(),
             users,
             groups,
+            service_principals: crate::apps::seed(TENANT_ID),
         }
+    }
+
+    /// The service principal of application `app_id`.
+    pub fn service_principal(&self, app_id: &str) -> Option<&crate::apps::ServicePrincipal> {
+        self.service_principals
+            .iter()
+            .find(|sp| sp.app_id.eq_ignore_ascii_case(app_id.trim()))
     }
 
     pub fn user_by_upn(&self, upn: &str) -> Option<&User> {

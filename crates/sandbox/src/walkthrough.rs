@@ -117,20 +117,121 @@ Walk through \"Use Kubernetes RBAC with Microsoft Entra ID in AKS\":
      kubectl entra logout --all
      kubectl run nginx-sre --image=mcr.microsoft.com/oss/nginx/nginx:1.15.5-alpine --namespace sre
 
-Press Ctrl-C to stop the sandbox; its state stays in {state}.
+{automation}Press Ctrl-C to stop the sandbox; its state stays in {state}.
 ",
         admin = admin.display(),
         user = user.display(),
         files = files.join(" -f "),
         verify = info.verification_uri,
         state = info.state_dir.display(),
+        automation = automation(info),
     ));
     s
+}
+
+/// Step 4: the sign-ins without a user (service principal, workload identity), as a CI job or
+/// a pod runs them. Each needs the RoleBinding for the application's object id (AKS names
+/// applications by object id).
+fn automation(info: &SandboxInfo) -> String {
+    let Some(a) = &info.apps else {
+        return String::new();
+    };
+    let base = format!(
+        "kubectl entra get-token --server-id {} --tenant-id {} --authority-host {}",
+        info.server_id, info.tenant_id, info.authority_host
+    );
+    format!(
+        "4. Automation, no user: a service principal ({spn}, object id {spn_oid}) and a workload
+   identity ({wi}, object id {wi_oid}). Give them access as the admin, by object id:
+     kubectl --kubeconfig {admin} create rolebinding ci-view -n dev --clusterrole=view --user={spn_oid}
+   then, as `users[].user.exec.args` in a kubeconfig or by hand:
+     {base} --login spn --client-id {spn} --client-secret '{secret}'
+     {base} --login spn --client-id {spn} --client-certificate {pem}
+     {base} --login spn --client-id {spn} --client-certificate {pfx} --client-certificate-password {pfx_pw}
+     AZURE_FEDERATED_TOKEN_FILE={token} {base} --login workloadidentity --client-id {wi}
+   (the token file is a service-account token of issuer {issuer}
+    for {subject}, which {wi} trusts through a federated identity credential)
+
+",
+        spn = a.spn_client_id,
+        spn_oid = a.spn_object_id,
+        wi = a.workload_client_id,
+        wi_oid = a.workload_object_id,
+        admin = info
+            .admin_kubeconfig
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default(),
+        secret = a.spn_client_secret,
+        pem = a.spn_certificate_pem.display(),
+        pfx = a.spn_certificate_pfx.display(),
+        pfx_pw = a.spn_certificate_pfx_password,
+        token = a.federated_token_file.display(),
+        issuer = a.federated_issuer,
+        subject = a.federated_subject,
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn step_four_shows_each_automation_sign_in() {
+        let apps = crate::apps::AppsInfo {
+            spn_client_id: "spn-id".into(),
+            spn_object_id: "spn-oid".into(),
+            spn_client_secret: "sec".into(),
+            spn_certificate_pem: "/s/apps/ci.pem".into(),
+            spn_certificate_only_pem: "/s/apps/ci-certificate.pem".into(),
+            spn_certificate_pfx: "/s/apps/ci.pfx".into(),
+            spn_certificate_pfx_password: "pw".into(),
+            spn_certificate_x5t: "x5t".into(),
+            workload_client_id: "wi-id".into(),
+            workload_object_id: "wi-oid".into(),
+            federated_token_file: "/s/apps/token".into(),
+            federated_issuer: "https://issuer/".into(),
+            federated_subject: "system:serviceaccount:default:sa".into(),
+        };
+        let info = SandboxInfo {
+            authority_host: "http://127.0.0.1:1".into(),
+            tenant_id: "tid".into(),
+            tenant_domain: "contoso.com".into(),
+            issuer: String::new(),
+            client_id: String::new(),
+            server_id: "srv".into(),
+            discovery_url: String::new(),
+            devicecode_endpoint: String::new(),
+            token_endpoint: String::new(),
+            jwks_uri: String::new(),
+            verification_uri: String::new(),
+            graph_endpoint: String::new(),
+            stats_url: String::new(),
+            faults_url: String::new(),
+            revoke_url: String::new(),
+            approve_url: String::new(),
+            state_dir: "/s".into(),
+            pid: 1,
+            users: Default::default(),
+            groups: Default::default(),
+            api_server: Some("https://127.0.0.1:2".into()),
+            admin_kubeconfig: Some("/s/admin.kubeconfig".into()),
+            user_kubeconfig: Some("/s/user.kubeconfig".into()),
+            ca_file: None,
+            apps: Some(apps),
+        };
+        let text = text(&info, &[]);
+        for want in [
+            "--login spn --client-id spn-id --client-secret 'sec'",
+            "--client-certificate /s/apps/ci.pem",
+            "--client-certificate /s/apps/ci.pfx --client-certificate-password pw",
+            "AZURE_FEDERATED_TOKEN_FILE=/s/apps/token",
+            "--login workloadidentity --client-id wi-id",
+            "--user=spn-oid",
+        ] {
+            assert!(text.contains(want), "{want}: {text}");
+        }
+    }
 
     #[test]
     fn manifest_names_the_group_id() {

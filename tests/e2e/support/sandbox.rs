@@ -109,6 +109,33 @@ impl Sandbox {
         std::fs::read_to_string(self.dir.path().join("stderr.txt")).unwrap_or_default()
     }
 
+    /// A kubeconfig at `path` for the sandbox's API stand-in (cluster and CA as in the admin
+    /// kubeconfig) whose user runs the built plugin with `args` and `env` as its exec entry.
+    pub fn exec_kubeconfig(&self, path: &Path, args: &[&str], env: &[(&str, &str)]) -> PathBuf {
+        let admin = std::fs::read_to_string(self.s("admin_kubeconfig")).expect("admin kubeconfig");
+        let admin: serde_json::Value = serde_yaml::from_str(&admin).expect("admin kubeconfig YAML");
+        let env: Vec<serde_json::Value> = env
+            .iter()
+            .map(|(name, value)| serde_json::json!({"name": name, "value": value}))
+            .collect();
+        let doc = serde_json::json!({
+            "apiVersion": "v1",
+            "kind": "Config",
+            "clusters": admin["clusters"],
+            "users": [{"name": "app", "user": {"exec": {
+                "apiVersion": "client.authentication.k8s.io/v1",
+                "command": bin(),
+                "args": args,
+                "env": env,
+                "interactiveMode": "Never",
+            }}}],
+            "contexts": [{"name": "app", "context": {"cluster": admin["clusters"][0]["name"], "user": "app"}}],
+            "current-context": "app",
+        });
+        std::fs::write(path, serde_yaml::to_string(&doc).expect("yaml")).expect("write kubeconfig");
+        path.to_path_buf()
+    }
+
     pub fn state_dir(&self) -> PathBuf {
         self.dir.path().join("state")
     }

@@ -1,6 +1,7 @@
 //! The Entra-shaped identity provider: discovery, JWKS, device code, token, and the device-login
 //! page, with Entra's paths, JSON fields and error codes (see ENTRA-PROTOCOL.md §1-4).
 
+pub mod client_credentials;
 pub mod devicecode;
 pub mod devicelogin;
 pub mod directory;

@@ -30,6 +30,7 @@ pub async fn token(
         DEVICE_CODE_URN | "device_code" => "device_code",
         "" => "missing",
         "refresh_token" => "refresh_token",
+        "client_credentials" => "client_credentials",
         _ => "other",
     };
     state.stats.incr("token", stat_key);
@@ -51,6 +52,10 @@ fn redeem(
     let grant_type = form
         .get("grant_type")
         .ok_or_else(|| OAuthError::missing("grant_type"))?;
+    // A confidential client (service principal, workload identity): see client_credentials.rs.
+    if grant_type == "client_credentials" {
+        return super::client_credentials::redeem(state, tenant, form);
+    }
     if form.contains_key("client_secret") || form.contains_key("client_assertion") {
         return Err(OAuthError::new(
             "invalid_request",
