@@ -9,6 +9,7 @@ mod bind;
 mod cluster;
 mod context_sign_in;
 mod convert;
+mod login_context;
 mod settings;
 
 pub use access::{CanIArgs, WhoamiArgs};
@@ -16,6 +17,7 @@ pub use auth::{ArgSources, AuthArgs, LoginArgs, LogoutArgs, TokenCacheKind};
 pub use bind::{BindArgs, BindingsArgs, DryRun, ManifestFormat, SubjectArgs, UnbindArgs};
 pub use context_sign_in::{SignIn, context_auth_args};
 pub use convert::ConvertKubeconfigArgs;
+pub use login_context::{ContextSignIn, GivenAuthFlags, context_sign_in};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -78,14 +80,31 @@ Examples:
     GetToken(AuthArgs),
 
     /// Sign in now and cache the tokens (shows who signed in, never the token)
-    #[command(after_help = "Examples:
-  kubectl entra login --tenant-id <tenant>")]
+    #[command(
+        after_help = "The sign-in settings are those of the kubeconfig context's `kubectl-entra \
+get-token` entry (--context, else the current context when it uses kubectl-entra); flags given \
+here win over the entry's.
+
+Examples:
+  # Sign in before a CI job, exactly as kubectl's calls for this context will
+  kubectl entra login --context aks-dev
+
+  # Without a kubeconfig entry
+  kubectl entra login --tenant-id <tenant>"
+    )]
     Login(LoginArgs),
 
     /// Remove cached tokens (of one tenant/client/server, or --all)
-    #[command(after_help = "Examples:
+    #[command(
+        after_help = "Which tokens: those of the kubeconfig context's `kubectl-entra get-token` \
+entry (--context, else the current context when it uses kubectl-entra), as login.
+
+Examples:
+  kubectl entra logout
+  kubectl entra logout --context aks-dev
   kubectl entra logout --tenant-id <tenant>
-  kubectl entra logout --all")]
+  kubectl entra logout --all"
+    )]
     Logout(LogoutArgs),
 
     /// Show who the cluster thinks you are, beside what your Entra token says
@@ -98,7 +117,7 @@ Examples:
     #[command(
         name = "can-i",
         after_help = "Examples:
-  # May I create pods in dev? (exit 0 for yes, 1 for no)
+  # May I create pods in dev? (exit 0 for yes, 1 for no, 2 for an error of any kind)
   kubectl entra can-i create pods -n dev
 
   # Which binding allows it, or what is missing?

@@ -2,7 +2,8 @@
 //!
 //! Output: the answer line (`yes`, `no`, `no - REASON`) is always the first line on stdout;
 //! `--why` prints its explanation on stdout after it, as the report the user asked for.
-//! Warnings and notes go to stderr. Exit 0 for yes, 1 for no.
+//! Warnings and notes go to stderr. Exit 0 for yes, 1 for no; every error, usage errors
+//! included, exits 2 (`crate::EXIT_CAN_I_ERROR`), so a script never reads one as "no".
 
 use crate::access::fetch::{
     complete_with_access_reviews, explain, namespace_matrix, namespace_names,
@@ -16,7 +17,7 @@ use crate::cli::{CanIArgs, OutputFormat};
 use crate::k8s::client::{ContextInfo, Target, client, target_context};
 use crate::k8s::discovery::{Discovery, ResourceInfo, discover, parse_resource_arg, resolve};
 use crate::k8s::review::{access_review, rules_review};
-use crate::output::{error_chain, print_document, print_text};
+use crate::output::{error_chain, print_document, print_text, with_hint_flags};
 use crate::say;
 use anyhow::Context as _;
 use std::io::IsTerminal as _;
@@ -162,9 +163,14 @@ async fn single(
         )
         .await;
         for w in &why.warnings {
-            say!("warning: {w}");
+            say!("warning: {}", with_hint_flags(w));
         }
-        Some(why.lines)
+        Some(
+            why.lines
+                .iter()
+                .map(|l| with_hint_flags(l))
+                .collect::<Vec<_>>(),
+        )
     } else {
         None
     };

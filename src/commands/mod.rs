@@ -19,6 +19,7 @@ use std::process::ExitCode;
 
 /// Runs the parsed command. `Ok` carries the exit code (can-i answers "no" with 1).
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    remember_hint_target(&cli.command);
     match cli.command {
         Command::GetToken(args) => get_token::run(args),
         Command::Login(args) => login::run(args),
@@ -32,6 +33,22 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Completion(args) => completion::run(args),
         Command::Sandbox(args) => sandbox::run(args),
     }
+}
+
+/// The sign-in hints a command prints (`kubectl entra logout`, ...) name its kubeconfig and
+/// context, so they act on the same sign-in.
+fn remember_hint_target(command: &Command) {
+    let kube = match command {
+        Command::Login(a) => &a.kube,
+        Command::Logout(a) => &a.kube,
+        Command::Whoami(a) => &a.kube,
+        Command::CanI(a) => &a.kube,
+        Command::Bind(a) => &a.kube,
+        Command::Unbind(a) => &a.kube,
+        Command::Bindings(a) => &a.kube,
+        _ => return,
+    };
+    crate::output::set_hint_target(kube.kubeconfig.as_deref(), kube.context.as_deref());
 }
 
 /// A runtime for commands that need the network. get-token on a warm cache never builds one.

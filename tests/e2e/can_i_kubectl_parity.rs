@@ -157,7 +157,7 @@ fn deliberate_differences_from_kubectl() {
 
     // --list -A: kubectl's refusal, and where to look instead.
     let (k, e) = both(&sb, &["--list", "-A"]);
-    assert_eq!((k.status.code(), e.status.code()), (Some(1), Some(1)));
+    assert_eq!((k.status.code(), e.status.code()), (Some(1), Some(2)));
     assert!(e.stdout.is_empty());
     let err = text(&e.stderr);
     assert!(err.starts_with(text(&k.stderr).trim_end()), "{err}");
