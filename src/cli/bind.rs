@@ -131,9 +131,15 @@ pub struct UnbindArgs {
     #[arg(long, value_name = "BINDING", help_heading = "Where and what")]
     pub force: Vec<String>,
 
-    /// Show what would be deleted (client and server both ask the API server with dryRun)
+    /// Show every object the real run would delete (client and server both ask the API
+    /// server with dryRun)
     #[arg(long, value_enum, default_value_t = DryRun::None, num_args = 0..=1, default_missing_value = "client", require_equals = true, help_heading = "Output")]
     pub dry_run: DryRun,
+
+    /// Nothing to delete (or a --force binding that does not exist) is not an error, as
+    /// kubectl delete --ignore-not-found
+    #[arg(long, help_heading = "Where and what")]
+    pub ignore_not_found: bool,
 
     #[command(flatten, next_help_heading = "Cluster")]
     pub kube: KubeconfigArgs,

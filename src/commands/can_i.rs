@@ -5,9 +5,8 @@
 //! Warnings and notes go to stderr. Exit 0 for yes, 1 for no; every error, usage errors
 //! included, exits 2 (`crate::EXIT_CAN_I_ERROR`), so a script never reads one as "no".
 
-use crate::access::fetch::{
-    complete_with_access_reviews, explain, namespace_matrix, namespace_names,
-};
+use crate::access::fetch::{complete_with_access_reviews, explain, namespace_matrix};
+use crate::access::matrix::namespaces_named;
 use crate::access::group_names::{graph_warning, group_id_by_name};
 use crate::access::{
     EVERYDAY_VERBS, NamespaceMode, Style, answer_line, build_query, evaluate, exit_code,
@@ -74,7 +73,7 @@ async fn run_async(args: CanIArgs) -> anyhow::Result<ExitCode> {
         )
     };
     if args.matrix {
-        return matrix(&args, &client, &namespace).await;
+        return matrix(&args, &target.as_caller(), &client, &info, &namespace).await;
     }
     if args.list {
         return list(&args, &client, &namespace).await;
@@ -227,9 +226,67 @@ async fn list(
     Ok(ExitCode::SUCCESS)
 }
 
+/// The namespaces of `--matrix -A`: all of them when you may list them; else the ones your own
+/// rules name (`resourceNames` on namespaces, cluster-wide and in the context's namespace), the
+/// context's namespace and those of the kubeconfig's other contexts for this cluster, said on
+/// stderr. kubectl answers `auth can-i -A` without listing namespaces, so neither does this fail.
+async fn matrix_namespaces(
+    client: &kube::Client,
+    target: &Target,
+    info: &ContextInfo,
+) -> anyhow::Result<Vec<String>> {
+    use k8s_openapi::api::core::v1::Namespace;
+    let listed = kube::Api::<Namespace>::all(client.clone())
+        .list(&kube::api::ListParams::default())
+        .await;
+    let status = match listed {
+        Ok(list) => {
+            let mut names: Vec<String> = list.items.into_iter().filter_map(|n| n.metadata.name).collect();
+            names.sort();
+            return Ok(names);
+        }
+        Err(kube::Error::Api(status)) if status.code == 403 => status,
+        Err(e) => {
+            return Err(crate::k8s::error::readable(e)).context("cannot list namespaces");
+        }
+    };
+    let mut names = vec![info.namespace.clone()];
+    for ns in ["", info.namespace.as_str()] {
+        match rules_review(client, ns).await {
+            Ok(set) => names.extend(namespaces_named(&set)),
+            Err(e) => say!("warning: {}", error_chain(&e)),
+        }
+    }
+    names.extend(kubeconfig_namespaces(target, info));
+    names.sort();
+    names.dedup();
+    say!(
+        "note: you may not list namespaces ({}): showing {} (from your rules and your kubeconfig); ask about another with -n NAMESPACE",
+        crate::sink::printable(&status.message),
+        names.join(", ")
+    );
+    Ok(names)
+}
+
+/// The namespaces the kubeconfig's contexts set for the cluster `info` points at.
+fn kubeconfig_namespaces(target: &Target, info: &ContextInfo) -> Vec<String> {
+    let Ok(config) = crate::k8s::client::load_kubeconfig(target.kubeconfig.as_deref()) else {
+        return Vec::new();
+    };
+    config
+        .contexts
+        .iter()
+        .filter_map(|c| crate::k8s::client::context_info(&config, Some(&c.name)).ok())
+        .filter(|c| c.server == info.server && c.namespace != "default")
+        .map(|c| c.namespace)
+        .collect()
+}
+
 async fn matrix(
     args: &CanIArgs,
+    target: &Target,
     client: &kube::Client,
+    info: &ContextInfo,
     namespace: &NamespaceMode,
 ) -> anyhow::Result<ExitCode> {
     let verbs: Vec<String> = if args.verbs.is_empty() {
@@ -251,12 +308,12 @@ async fn matrix(
                     "pods".to_string()
                 }
             };
-            let (target, warning) = resolve_target(&resources, &typed);
+            let (resolved, warning) = resolve_target(&resources, &typed);
             if let Some(w) = warning {
                 say!("{w}");
             }
-            let namespaces = namespace_names(client).await?;
-            namespace_matrix(client, &namespaces, &target, &verbs).await?
+            let namespaces = matrix_namespaces(client, target, info).await?;
+            namespace_matrix(client, &namespaces, &resolved, &verbs).await?
         }
         NamespaceMode::Namespace(ns) => {
             // A resource narrows the rows to it.
