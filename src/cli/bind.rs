@@ -1,6 +1,6 @@
 //! bind, unbind and bindings: Entra groups and users bound to namespaces.
 
-use super::{GraphArgs, KubeconfigArgs, OutputFormat};
+use super::{GraphArgs, KubeconfigArgs};
 use clap::{Args, ValueEnum};
 
 /// Who is bound. At least one is required for bind and unbind.
@@ -148,6 +148,28 @@ pub struct UnbindArgs {
     pub graph: GraphArgs,
 }
 
+/// `bindings -o`: kubectl get's formats that fit a list of bindings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum BindingsFormat {
+    #[default]
+    Table,
+    Wide,
+    Name,
+    Json,
+    Yaml,
+}
+
+impl BindingsFormat {
+    /// The document format, or None for the table, wide and name outputs.
+    pub fn document(self) -> Option<crate::output::DocumentFormat> {
+        match self {
+            BindingsFormat::Json => Some(crate::output::DocumentFormat::Json),
+            BindingsFormat::Yaml => Some(crate::output::DocumentFormat::Yaml),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct BindingsArgs {
     /// Namespace to list, with the ClusterRoleBindings that apply there too (default: the
@@ -164,9 +186,11 @@ pub struct BindingsArgs {
     )]
     pub all_namespaces: bool,
 
-    /// Output format
-    #[arg(short = 'o', long = "output", value_enum, default_value_t = OutputFormat::Table, help_heading = "Output")]
-    pub output: OutputFormat,
+    /// Output format: a table, wide (with the binding kind, the subject's object id and
+    /// Entra name in their own columns), name (`rolebinding.rbac.authorization.k8s.io/NAME`,
+    /// as kubectl get -o name), json or yaml
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = BindingsFormat::Table, help_heading = "Output")]
+    pub output: BindingsFormat,
 
     /// Omit table headers
     #[arg(long, help_heading = "Output")]

@@ -14,7 +14,9 @@ mod settings;
 
 pub use access::{CanIArgs, WhoamiArgs};
 pub use auth::{ArgSources, AuthArgs, LoginArgs, LogoutArgs, TokenCacheKind};
-pub use bind::{BindArgs, BindingsArgs, DryRun, ManifestFormat, SubjectArgs, UnbindArgs};
+pub use bind::{
+    BindArgs, BindingsArgs, BindingsFormat, DryRun, ManifestFormat, SubjectArgs, UnbindArgs,
+};
 pub use context_sign_in::{SignIn, context_auth_args};
 pub use convert::ConvertKubeconfigArgs;
 pub use login_context::{ContextSignIn, GivenAuthFlags, context_sign_in};
@@ -244,6 +246,25 @@ pub struct KubeconfigArgs {
     /// The kubeconfig context to use (default: the current context)
     #[arg(long, value_name = "NAME")]
     pub context: Option<String>,
+
+    /// How long to wait for each request to the API server, e.g. 10s or 1m; 0 (the default)
+    /// waits as long as it takes (kubectl's --request-timeout)
+    #[arg(long, value_name = "DURATION", value_parser = parse_request_timeout)]
+    pub request_timeout: Option<std::time::Duration>,
+}
+
+/// kubectl's `--request-timeout`: a duration with its unit (`30s`, `1m30s`), or a whole
+/// number of seconds; 0 means no limit.
+pub fn parse_request_timeout(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    if let Ok(seconds) = text.parse::<u64>() {
+        return Ok(std::time::Duration::from_secs(seconds));
+    }
+    text.parse::<jiff::SignedDuration>()
+        .ok()
+        .filter(|d| !d.is_negative())
+        .and_then(|d| std::time::Duration::try_from(d).ok())
+        .ok_or_else(|| format!("{text:?} is not a duration; use e.g. 30s, 2m or 0 for no limit"))
 }
 
 /// Microsoft Graph access for commands that turn group names into object ids and back.
@@ -307,5 +328,19 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn request_timeouts_as_kubectl_reads_them() {
+        use std::time::Duration;
+        assert_eq!(parse_request_timeout("0"), Ok(Duration::ZERO));
+        assert_eq!(parse_request_timeout("5"), Ok(Duration::from_secs(5)));
+        assert_eq!(parse_request_timeout("1m30s"), Ok(Duration::from_secs(90)));
+        assert_eq!(
+            parse_request_timeout("250ms"),
+            Ok(Duration::from_millis(250))
+        );
+        assert!(parse_request_timeout("soon").is_err());
+        assert!(parse_request_timeout("-1s").is_err());
     }
 }

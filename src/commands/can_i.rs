@@ -6,8 +6,8 @@
 //! included, exits 2 (`crate::EXIT_CAN_I_ERROR`), so a script never reads one as "no".
 
 use crate::access::fetch::{complete_with_access_reviews, explain, namespace_matrix};
-use crate::access::matrix::namespaces_named;
 use crate::access::group_names::{graph_warning, group_id_by_name};
+use crate::access::matrix::namespaces_named;
 use crate::access::{
     EVERYDAY_VERBS, NamespaceMode, Style, answer_line, build_query, evaluate, exit_code,
     is_known_verb, list_table, render_matrix, resolve_target, scope_warning, sorted_compact_rules,
@@ -241,7 +241,11 @@ async fn matrix_namespaces(
         .await;
     let status = match listed {
         Ok(list) => {
-            let mut names: Vec<String> = list.items.into_iter().filter_map(|n| n.metadata.name).collect();
+            let mut names: Vec<String> = list
+                .items
+                .into_iter()
+                .filter_map(|n| n.metadata.name)
+                .collect();
             names.sort();
             return Ok(names);
         }
