@@ -83,4 +83,9 @@ pub struct SandboxApproveArgs {
     /// The emulator's URL, instead of a port file
     #[arg(long, value_name = "URL", conflicts_with = "port_file")]
     pub url: Option<String>,
+
+    /// The sandbox's --state-dir (its sandbox.json); without any of these flags: the sandbox
+    /// the current kubeconfig context signs in against, else the last one started
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["port_file", "url"])]
+    pub state_dir: Option<PathBuf>,
 }

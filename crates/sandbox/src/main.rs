@@ -4,6 +4,7 @@
 
 mod cli;
 
+use anyhow::Context as _;
 use clap::Parser as _;
 use cli::{SandboxApproveArgs, SandboxArgs, SandboxCommand};
 use kubectl_entra_sandbox::options::parse_duration;
@@ -102,14 +103,30 @@ impl Signals {
 }
 
 fn run_approve(args: SandboxApproveArgs) -> anyhow::Result<ExitCode> {
-    let base = approve::find_sandbox(args.url.as_deref(), args.port_file.as_deref())?;
-    let message = runtime()?.block_on(approve::submit(
-        &base,
-        &args.user_code,
-        &args.user,
-        args.decline,
-    ))?;
-    eprintln!("{message}");
+    let found = approve::locate(&approve::Lookup {
+        url: args.url.as_deref(),
+        port_file: args.port_file.as_deref(),
+        state_dir: args.state_dir.as_deref(),
+        kubeconfig_env: std::env::var_os("KUBECONFIG"),
+        home: dirs::home_dir(),
+    })?;
+    let message = runtime()?
+        .block_on(approve::submit(
+            &found.base_url,
+            &args.user_code,
+            &args.user,
+            args.decline,
+        ))
+        .with_context(|| {
+            format!(
+                "the sandbox at {} (chosen by {})",
+                found.base_url, found.chosen_by
+            )
+        })?;
+    eprintln!(
+        "{message} (sandbox at {}, chosen by {})",
+        found.base_url, found.chosen_by
+    );
     Ok(ExitCode::SUCCESS)
 }
 
