@@ -191,8 +191,9 @@ Examples:
   source <(kubectl-entra completion bash)
   kubectl-entra completion zsh > \"${fpath[1]}/_kubectl-entra\"
 
-  # Complete `kubectl entra <TAB>` (kubectl 1.26+): put completions/kubectl_complete-entra on PATH
-  install -m 0755 completions/kubectl_complete-entra ~/.local/bin/")]
+  # Complete `kubectl entra <TAB>` (kubectl 1.26+): the helper kubectl runs, on PATH
+  kubectl entra completion kubectl-plugin > ~/.local/bin/kubectl_complete-entra
+  chmod +x ~/.local/bin/kubectl_complete-entra")]
     Completion(CompletionArgs),
 
     /// Run a local Entra tenant emulator and Kubernetes API on loopback
@@ -304,18 +305,22 @@ impl OutputFormat {
     }
 }
 
-/// Shells clap_complete can generate for.
+/// Shells clap_complete can generate for, and kubectl's plugin completion helper.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Shell {
     Bash,
     Zsh,
     Fish,
     Powershell,
+    /// `kubectl_complete-entra`, the executable kubectl (1.26+) runs for `kubectl entra <TAB>`
+    #[value(name = "kubectl-plugin")]
+    KubectlPlugin,
 }
 
 #[derive(Debug, Args)]
 pub struct CompletionArgs {
-    /// The shell to print a completion script for
+    /// The shell to print a completion script for, or kubectl-plugin for the
+    /// kubectl_complete-entra helper
     #[arg(value_enum)]
     pub shell: Shell,
 }

@@ -251,7 +251,11 @@ users:
         assert_eq!(found.base_url, "http://127.0.0.1:4321");
         assert!(found.chosen_by.contains("current context"), "{found:?}");
         // Not loopback: not a sandbox, so not chosen.
-        std::fs::write(&path, KUBECONFIG.replace("current-context: sandbox", "current-context: other")).unwrap();
+        std::fs::write(
+            &path,
+            KUBECONFIG.replace("current-context: sandbox", "current-context: other"),
+        )
+        .unwrap();
         assert_eq!(from_kubeconfig(&lookup), None);
     }
 
