@@ -120,10 +120,12 @@ pub fn finish(result: anyhow::Result<ExitCode>) -> ExitCode {
     if output::is_closed_stdout(&err) {
         return ExitCode::SUCCESS;
     }
-    say!(
-        "error: {}",
-        sink::printable(&output::with_hint_flags(&output::error_chain(&err)))
-    );
+    let mut text = output::with_hint_flags(&output::error_chain(&err));
+    if let Some(note) = output::request_timeout_note(&err) {
+        text.push_str("; ");
+        text.push_str(&note);
+    }
+    say!("error: {}", sink::printable(&text));
     ExitCode::FAILURE
 }
 

@@ -200,6 +200,34 @@ pub fn set_hint_target(kubeconfig: Option<&std::path::Path>, context: Option<&st
     }
 }
 
+/// `--request-timeout` as given, for the error a request that ran out of it ends with.
+static REQUEST_TIMEOUT: std::sync::OnceLock<std::time::Duration> = std::sync::OnceLock::new();
+
+/// Remembers this run's `--request-timeout` (a zero one is no limit).
+pub fn set_request_timeout(limit: Option<std::time::Duration>) {
+    if let Some(limit) = limit.filter(|l| !l.is_zero()) {
+        let _ = REQUEST_TIMEOUT.set(limit);
+    }
+}
+
+/// What to add to an error that a `--request-timeout` ended (a timed-out I/O somewhere in its
+/// chain), naming the limit; None for any other error or without the flag.
+pub fn request_timeout_note(err: &anyhow::Error) -> Option<String> {
+    let limit = REQUEST_TIMEOUT.get()?;
+    let timed_out = err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::TimedOut)
+            || cause.to_string().contains("timed out")
+    });
+    timed_out.then(|| {
+        format!(
+            "the API server did not answer within --request-timeout {}s; raise it, or check the cluster and the network",
+            limit.as_secs_f64()
+        )
+    })
+}
+
 /// `text` with the remembered kubeconfig flags after every `kubectl entra login|logout|whoami`.
 pub fn with_hint_flags(text: &str) -> String {
     match HINT_FLAGS.get() {

@@ -49,6 +49,7 @@ fn remember_hint_target(command: &Command) {
         _ => return,
     };
     crate::output::set_hint_target(kube.kubeconfig.as_deref(), kube.context.as_deref());
+    crate::output::set_request_timeout(kube.request_timeout);
 }
 
 /// A runtime for commands that need the network. get-token on a warm cache never builds one.

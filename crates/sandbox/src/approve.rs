@@ -124,10 +124,9 @@ fn authority_host_of_current_context(kubeconfig: &str) -> Option<String> {
     }
     #[derive(serde::Deserialize)]
     struct Exec {
-        #[serde(default)]
-        args: Vec<String>,
-        #[serde(default)]
-        env: Vec<EnvVar>,
+        // `null` as written by the sandbox's own kubeconfigs, so not `#[serde(default)]`.
+        args: Option<Vec<String>>,
+        env: Option<Vec<EnvVar>>,
     }
     #[derive(serde::Deserialize)]
     struct EnvVar {
@@ -152,7 +151,7 @@ fn authority_host_of_current_context(kubeconfig: &str) -> Option<String> {
         .as_ref()?
         .exec
         .as_ref()?;
-    let mut args = exec.args.iter();
+    let mut args = exec.args.iter().flatten();
     while let Some(arg) = args.next() {
         if arg == "--authority-host" {
             return args.next().cloned();
@@ -163,6 +162,7 @@ fn authority_host_of_current_context(kubeconfig: &str) -> Option<String> {
     }
     exec.env
         .iter()
+        .flatten()
         .find(|e| e.name == "AZURE_AUTHORITY_HOST")
         .and_then(|e| e.value.clone())
 }
@@ -231,6 +231,7 @@ users:
       apiVersion: client.authentication.k8s.io/v1
       command: kubectl-entra
       args: [get-token, --tenant-id, t, --authority-host, "http://127.0.0.1:4321/"]
+      env: null
 - name: remote
   user:
     exec:
