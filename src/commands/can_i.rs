@@ -139,6 +139,7 @@ async fn single(
         namespace,
     );
     let answer = access_review(client, &query).await?;
+    let document = matches!(args.output, Some(OutputFormat::Json | OutputFormat::Yaml));
     let why = if args.why && !args.quiet {
         // With --as, RBAC objects are read as the caller (the admin), not as the subject.
         let reader = match &args.as_user {
@@ -152,24 +153,41 @@ async fn single(
                 None
             }
         };
-        let why = explain(
-            client,
-            &reader,
-            graph.as_ref(),
-            &query,
-            &answer.reason,
-            answer.allowed,
-        )
-        .await;
-        for w in &why.warnings {
-            say!("warning: {}", with_hint_flags(w));
+        if document {
+            // Data for scripts, not the display lines.
+            let data = super::can_i_why::gather(
+                client,
+                &reader,
+                graph.as_ref(),
+                &query,
+                &answer.reason,
+                answer.allowed,
+            )
+            .await;
+            for w in &data.warnings {
+                say!("warning: {}", with_hint_flags(w));
+            }
+            Some(serde_json::to_value(&data)?)
+        } else {
+            let why = explain(
+                client,
+                &reader,
+                graph.as_ref(),
+                &query,
+                &answer.reason,
+                answer.allowed,
+            )
+            .await;
+            for w in &why.warnings {
+                say!("warning: {}", with_hint_flags(w));
+            }
+            Some(serde_json::Value::from(
+                why.lines
+                    .iter()
+                    .map(|l| with_hint_flags(l))
+                    .collect::<Vec<_>>(),
+            ))
         }
-        Some(
-            why.lines
-                .iter()
-                .map(|l| with_hint_flags(l))
-                .collect::<Vec<_>>(),
-        )
     } else {
         None
     };
@@ -189,8 +207,9 @@ async fn single(
         _ => {
             let mut text = answer_line(&answer);
             text.push('\n');
-            for line in why.unwrap_or_default() {
-                text.push_str(&line);
+            let lines = why.as_ref().and_then(|w| w.as_array()).cloned();
+            for line in lines.unwrap_or_default() {
+                text.push_str(line.as_str().unwrap_or_default());
                 text.push('\n');
             }
             print_text(&text)?;

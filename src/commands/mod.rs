@@ -3,6 +3,7 @@
 mod bind;
 mod bindings;
 mod can_i;
+mod can_i_why;
 mod completion;
 mod convert_kubeconfig;
 pub mod get_token;

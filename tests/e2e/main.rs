@@ -18,6 +18,7 @@ mod bind_sandbox;
 mod bindings_output;
 mod can_i_cli;
 mod can_i_impersonation;
+mod can_i_json_why;
 mod can_i_kubectl_parity;
 mod can_i_sandbox;
 mod cli_exit_codes;
