@@ -18,6 +18,16 @@ pub struct SandboxArgs {
     #[command(subcommand)]
     pub command: Option<SandboxCommand>,
 
+    /// Log verbosity on stderr, as kubectl-entra's and kubectl's -v (0 quiet .. 9 trace)
+    #[arg(
+        short = 'v',
+        long = "v",
+        global = true,
+        default_value_t = 0,
+        value_name = "LEVEL"
+    )]
+    pub verbosity: u8,
+
     /// Directory for the sandbox's keys, CA, kubeconfigs and cluster state (default: a new temp dir)
     #[arg(long, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,

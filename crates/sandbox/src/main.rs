@@ -13,6 +13,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args = SandboxArgs::parse();
+    init_logging(args.verbosity);
     match run(args) {
         Ok(code) => code,
         Err(e) => {
@@ -128,6 +129,24 @@ fn run_approve(args: SandboxApproveArgs) -> anyhow::Result<ExitCode> {
         found.base_url, found.chosen_by
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `-v N` as kubectl-entra's: its levels, on stderr (the plugin forwards its own -v here).
+fn init_logging(verbosity: u8) {
+    let level = match verbosity {
+        0 => return,
+        1..=3 => "info",
+        4..=6 => "debug",
+        _ => "trace",
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(format!(
+            "warn,kubectl_entra_sandbox={level}"
+        )))
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .log_internal_errors(false)
+        .try_init();
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
