@@ -49,5 +49,6 @@ mod sandbox_emulator;
 mod sandbox_faults;
 mod sandbox_inprocess;
 mod unbind_conventions;
+mod verbosity;
 mod walkthrough;
 mod whoami_sandbox;
