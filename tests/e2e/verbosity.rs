@@ -16,7 +16,11 @@ fn v6_shows_the_kubernetes_requests_and_no_token() {
 
     let quiet = sb.entra_admin(&["bindings", "-n", "dev", "--no-graph"]);
     assert!(quiet.status.success(), "{}", text(&quiet.stderr));
-    assert!(!text(&quiet.stderr).contains("rolebindings"), "{}", text(&quiet.stderr));
+    assert!(
+        !text(&quiet.stderr).contains("rolebindings"),
+        "{}",
+        text(&quiet.stderr)
+    );
 
     for command in [
         &["bindings", "-n", "dev", "--no-graph", "-v", "6"][..],
@@ -26,7 +30,10 @@ fn v6_shows_the_kubernetes_requests_and_no_token() {
         let out = sb.entra_admin(command);
         let err = text(&out.stderr);
         assert!(out.status.success(), "{command:?}: {err}");
-        assert!(err.contains("/apis/"), "{command:?} logs its requests: {err}");
+        assert!(
+            err.contains("/apis/"),
+            "{command:?} logs its requests: {err}"
+        );
         assert!(!err.contains(&token), "{command:?} logged the token");
     }
 }
