@@ -77,6 +77,9 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l to
 keyring\t''
 file\t''"
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l timeout -d 'Time limit for each network call, e.g. 30s or 2m (the wait for you to sign in is not limited by it)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l request-timeout -d 'How long to wait for each request to the API server, e.g. 10s or 1m; 0 (the default) waits as long as it takes (kubectl\'s --request-timeout)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l use-azurerm-env-vars -d 'Read the Terraform AzureRM provider\'s ARM_* variables instead of AZURE_*/AAD_*'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l disable-environment-override -d 'Ignore the AAD_*/AZURE_*/ARM_* variables that would override the flags'
@@ -98,6 +101,9 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l t
 keyring\t''
 file\t''"
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l timeout -d 'Time limit for each network call, e.g. 30s or 2m (the wait for you to sign in is not limited by it)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l request-timeout -d 'How long to wait for each request to the API server, e.g. 10s or 1m; 0 (the default) waits as long as it takes (kubectl\'s --request-timeout)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l use-azurerm-env-vars -d 'Read the Terraform AzureRM provider\'s ARM_* variables instead of AZURE_*/AAD_*'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l disable-environment-override -d 'Ignore the AAD_*/AZURE_*/ARM_* variables that would override the flags'
@@ -105,6 +111,7 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l a
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -s h -l help -d 'Print help'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand whoami" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand whoami" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand whoami" -l request-timeout -d 'How long to wait for each request to the API server, e.g. 10s or 1m; 0 (the default) waits as long as it takes (kubectl\'s --request-timeout)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand whoami" -l graph-endpoint -d 'Microsoft Graph endpoint (default: follows --environment)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand whoami" -l graph-tenant-id -d 'Entra tenant for the Graph token (default: the context\'s --tenant-id)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand whoami" -s o -l output -d 'Output format: a table, or one json / yaml document with both views for scripts' -r -f -a "table\t''
@@ -124,11 +131,12 @@ json\t''
 yaml\t''"
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l request-timeout -d 'How long to wait for each request to the API server, e.g. 10s or 1m; 0 (the default) waits as long as it takes (kubectl\'s --request-timeout)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l graph-endpoint -d 'Microsoft Graph endpoint (default: follows --environment)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l graph-tenant-id -d 'Entra tenant for the Graph token (default: the context\'s --tenant-id)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -s A -l all-namespaces -d 'Check across all namespaces'
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -s q -l quiet -d 'Exit with 0 or 1 and print nothing'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -s q -l quiet -d 'Print nothing: exit 0 for yes, 1 for no (2 for an error, as always)'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l why -d 'Explain which binding allows it (with Entra group names), or which bindings apply and what is missing; printed on stdout after the yes/no line'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l list -d 'List everything you may do in the namespace'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand can-i" -l matrix -d 'Print an access matrix (resources x verbs; namespaces x verbs for one resource with -A) from one rules review per namespace: coloured ✔/✖ on a terminal, yes/no when piped'
@@ -148,6 +156,7 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -s o -
 json\t''"
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l request-timeout -d 'How long to wait for each request to the API server, e.g. 10s or 1m; 0 (the default) waits as long as it takes (kubectl\'s --request-timeout)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l graph-endpoint -d 'Microsoft Graph endpoint (default: follows --environment)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -l graph-tenant-id -d 'Entra tenant for the Graph token (default: the context\'s --tenant-id)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bind" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
@@ -163,23 +172,28 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l s
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -s n -l namespace -d 'Namespace to remove the binding from' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l role -d 'Only the bindings to this role (default: every role kubectl-entra bound the subject to)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l force -d 'Also delete this binding although kubectl-entra did not create it (repeatable)' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l dry-run -d 'Show what would be deleted (client and server both ask the API server with dryRun)' -r -f -a "none\t''
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l dry-run -d 'Show every object the real run would delete (client and server both ask the API server with dryRun)' -r -f -a "none\t''
 client\t''
 server\t''"
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l request-timeout -d 'How long to wait for each request to the API server, e.g. 10s or 1m; 0 (the default) waits as long as it takes (kubectl\'s --request-timeout)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l graph-endpoint -d 'Microsoft Graph endpoint (default: follows --environment)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l graph-tenant-id -d 'Entra tenant for the Graph token (default: the context\'s --tenant-id)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l cluster-wide -d 'Remove the ClusterRoleBinding made with bind --cluster-wide'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l ignore-not-found -d 'Nothing to delete (or a --force binding that does not exist) is not an error, as kubectl delete --ignore-not-found'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -l no-graph -d 'Do not call Microsoft Graph; show object ids only'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand unbind" -s h -l help -d 'Print help'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -s n -l namespace -d 'Namespace to list, with the ClusterRoleBindings that apply there too (default: the context\'s namespace)' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -s o -l output -d 'Output format: a table, wide (with the binding kind, the subject\'s object id and Entra name in their own columns), name (`rolebinding.rbac.authorization.k8s.io/NAME`, as kubectl get -o name), json or yaml' -r -f -a "table\t''
+wide\t''
+name\t''
 json\t''
 yaml\t''"
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -l request-timeout -d 'How long to wait for each request to the API server, e.g. 10s or 1m; 0 (the default) waits as long as it takes (kubectl\'s --request-timeout)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -l graph-endpoint -d 'Microsoft Graph endpoint (default: follows --environment)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -l graph-tenant-id -d 'Entra tenant for the Graph token (default: the context\'s --tenant-id)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
@@ -203,7 +217,7 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kube
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l dry-run -d 'Print the converted kubeconfig on stdout and change nothing'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -s h -l help -d 'Print help'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand completion" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand completion" -s h -l help -d 'Print help'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand completion" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand sandbox" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings convert-kubeconfig completion sandbox help" -f -a "get-token" -d 'Print an ExecCredential for kubectl (the exec credential plugin entry point)'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings convert-kubeconfig completion sandbox help" -f -a "login" -d 'Sign in now and cache the tokens (shows who signed in, never the token)'

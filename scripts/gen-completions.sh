@@ -22,5 +22,6 @@ mkdir -p completions
 "$bin" completion zsh > completions/_kubectl-entra
 "$bin" completion fish > completions/kubectl-entra.fish
 "$bin" completion powershell > completions/kubectl-entra.ps1
+"$bin" completion kubectl-plugin > completions/kubectl_complete-entra
 chmod +x completions/kubectl_complete-entra
-echo "completions/: regenerated bash, zsh, fish and powershell scripts with $bin" >&2
+echo "completions/: regenerated bash, zsh, fish and powershell scripts and kubectl_complete-entra with $bin" >&2

@@ -47,6 +47,7 @@ where
         commands::init_logging(fast.verbosity);
         return finish(commands::get_token::run(fast.auth));
     }
+    let error_code = error_exit_code(&args);
     let cli = match <cli::Cli as clap::Parser>::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => {
@@ -58,12 +59,47 @@ where
                 | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
                     ExitCode::SUCCESS
                 }
-                _ => ExitCode::from(2),
+                _ => ExitCode::from(error_code),
             };
         }
     };
     commands::init_logging(cli.verbosity);
-    finish(commands::dispatch(cli))
+    match commands::dispatch(cli) {
+        Ok(code) => code,
+        // can-i: 1 means "no", so its errors (usage or not) have their own code; an
+        // interruption or a closed stdout keeps its own.
+        Err(err) => match finish(Err(err)) {
+            code if code == ExitCode::FAILURE => ExitCode::from(error_code),
+            code => code,
+        },
+    }
+}
+
+/// Every error's exit code, usage errors included, as kubectl's (clap's own would be 2).
+pub const EXIT_ERROR: u8 = 1;
+/// `can-i`'s errors: 0 and 1 are its yes and no, so a script never reads a typo or an
+/// unreachable cluster as "no".
+pub const EXIT_CAN_I_ERROR: u8 = 2;
+
+/// The exit code for an error of the command `args` name: [`EXIT_CAN_I_ERROR`] for can-i,
+/// else [`EXIT_ERROR`]. Read from the words before parsing, since a usage error has no parse.
+fn error_exit_code(args: &[OsString]) -> u8 {
+    let mut words = args.iter().skip(1);
+    while let Some(word) = words.next() {
+        let word = word.to_string_lossy();
+        if word == "-v" || word == "--v" {
+            words.next(); // its value
+        } else if word.starts_with('-') {
+            continue;
+        } else {
+            return if word == "can-i" {
+                EXIT_CAN_I_ERROR
+            } else {
+                EXIT_ERROR
+            };
+        }
+    }
+    EXIT_ERROR
 }
 
 /// Where every error becomes an exit code: kubectl's `error: ...` line on stderr and 1; an
@@ -84,7 +120,12 @@ pub fn finish(result: anyhow::Result<ExitCode>) -> ExitCode {
     if output::is_closed_stdout(&err) {
         return ExitCode::SUCCESS;
     }
-    say!("error: {}", sink::printable(&output::error_chain(&err)));
+    let mut text = output::with_hint_flags(&output::error_chain(&err));
+    if let Some(note) = output::request_timeout_note(&err) {
+        text.push_str("; ");
+        text.push_str(&note);
+    }
+    say!("error: {}", sink::printable(&text));
     ExitCode::FAILURE
 }
 
@@ -102,5 +143,28 @@ mod tests {
         assert_eq!(finish(Err(err)), ExitCode::from(143));
         assert_eq!(finish(Ok(ExitCode::from(1))), ExitCode::from(1));
         assert_eq!(finish(Err(anyhow::anyhow!("boom"))), ExitCode::FAILURE);
+    }
+
+    #[test]
+    fn usage_errors_exit_1_and_can_i_errors_2() {
+        let code = |words: &[&str]| {
+            let args: Vec<OsString> = words.iter().map(OsString::from).collect();
+            error_exit_code(&args)
+        };
+        assert_eq!(code(&["kubectl-entra", "bind", "--nope"]), EXIT_ERROR);
+        assert_eq!(
+            code(&["kubectl-entra", "-v", "3", "can-i", "get"]),
+            EXIT_CAN_I_ERROR
+        );
+        assert_eq!(code(&["kubectl-entra", "--v=3", "can-i"]), EXIT_CAN_I_ERROR);
+        assert_eq!(code(&["kubectl-entra"]), EXIT_ERROR);
+        assert_eq!(
+            run(["kubectl-entra", "bindings", "--no-such-flag"]),
+            ExitCode::from(1)
+        );
+        assert_eq!(
+            run(["kubectl-entra", "can-i", "--list", "--matrix"]),
+            ExitCode::from(2)
+        );
     }
 }

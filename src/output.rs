@@ -174,9 +174,128 @@ pub fn error_chain(err: &anyhow::Error) -> String {
     parts.join(": ")
 }
 
+/// The `--kubeconfig`/`--context` the command was given, appended to the sign-in hints it
+/// prints (`kubectl entra login`, `logout`, `whoami`), so each works as printed: those
+/// commands read the sign-in of the same context. Set once by the command dispatcher.
+static HINT_FLAGS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// The commands whose hints get the flags: the ones that act on the caller's own sign-in.
+const SELF_COMMANDS: &[&str] = &["login", "logout", "whoami"];
+
+/// Remembers the kubeconfig flags of this run for [`with_hint_flags`]. Values are quoted for
+/// a POSIX shell when they need it.
+pub fn set_hint_target(kubeconfig: Option<&std::path::Path>, context: Option<&str>) {
+    let mut flags = String::new();
+    if let Some(path) = kubeconfig {
+        flags.push_str(&format!(
+            " --kubeconfig {}",
+            shell_word(&path.to_string_lossy())
+        ));
+    }
+    if let Some(context) = context {
+        flags.push_str(&format!(" --context {}", shell_word(context)));
+    }
+    if !flags.is_empty() {
+        let _ = HINT_FLAGS.set(flags);
+    }
+}
+
+/// `--request-timeout` as given, for the error a request that ran out of it ends with.
+static REQUEST_TIMEOUT: std::sync::OnceLock<std::time::Duration> = std::sync::OnceLock::new();
+
+/// Remembers this run's `--request-timeout` (a zero one is no limit).
+pub fn set_request_timeout(limit: Option<std::time::Duration>) {
+    if let Some(limit) = limit.filter(|l| !l.is_zero()) {
+        let _ = REQUEST_TIMEOUT.set(limit);
+    }
+}
+
+/// What to add to an error that a `--request-timeout` ended (a timed-out I/O somewhere in its
+/// chain), naming the limit; None for any other error or without the flag.
+pub fn request_timeout_note(err: &anyhow::Error) -> Option<String> {
+    let limit = REQUEST_TIMEOUT.get()?;
+    let timed_out = err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::TimedOut)
+            || cause.to_string().contains("timed out")
+    });
+    timed_out.then(|| {
+        format!(
+            "the API server did not answer within --request-timeout {}s; raise it, or check the cluster and the network",
+            limit.as_secs_f64()
+        )
+    })
+}
+
+/// `text` with the remembered kubeconfig flags after every `kubectl entra login|logout|whoami`.
+pub fn with_hint_flags(text: &str) -> String {
+    match HINT_FLAGS.get() {
+        Some(flags) => add_flags(text, flags),
+        None => text.to_string(),
+    }
+}
+
+fn add_flags(text: &str, flags: &str) -> String {
+    const PREFIX: &str = "kubectl entra ";
+    let mut out = String::with_capacity(text.len() + flags.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(PREFIX) {
+        let after = &rest[at + PREFIX.len()..];
+        let command = SELF_COMMANDS.iter().find(|c| {
+            after.starts_with(*c)
+                && !after[c.len()..].starts_with(|ch: char| ch.is_alphanumeric() || ch == '-')
+        });
+        match command {
+            Some(c) => {
+                let end = at + PREFIX.len() + c.len();
+                out.push_str(&rest[..end]);
+                out.push_str(flags);
+                rest = &rest[end..];
+            }
+            None => {
+                out.push_str(&rest[..at + PREFIX.len()]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A word as a POSIX shell reads it back: as is when plain, else in single quotes.
+pub fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:@=+,".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sign_in_hints_carry_the_kubeconfig_flags() {
+        let flags = " --context 'aks dev'";
+        assert_eq!(
+            add_flags(
+                "run `kubectl entra logout` and retry; (kubectl entra login)",
+                flags
+            ),
+            "run `kubectl entra logout --context 'aks dev'` and retry; (kubectl entra login --context 'aks dev')"
+        );
+        // Other commands (an admin's bind) and longer names stay as they are.
+        let text = "an admin runs: kubectl entra bind --group g; kubectl entra logouts";
+        assert_eq!(add_flags(text, flags), text);
+        assert_eq!(shell_word("aks-dev"), "aks-dev");
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
+    }
 
     #[test]
     fn table_aligns_columns_like_kubectl() {

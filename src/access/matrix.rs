@@ -145,6 +145,31 @@ pub fn evaluate_namespaces(
     }
 }
 
+/// The namespaces a rules review names: the `resourceNames` of its rules on `namespaces` in
+/// the core group (a Role or ClusterRole that lets someone get their own namespace). Where
+/// `--matrix -A` may not list namespaces, these are rows it can still show.
+pub fn namespaces_named(set: &RuleSet) -> Vec<String> {
+    let mut names: Vec<String> = set
+        .resource_rules
+        .iter()
+        .filter(|r| {
+            r.api_groups
+                .iter()
+                .flatten()
+                .any(|g| g.is_empty() || g == "*")
+                && r.resources
+                    .iter()
+                    .flatten()
+                    .any(|res| res == "namespaces" || res == "*")
+        })
+        .flat_map(|r| r.resource_names.clone().unwrap_or_default())
+        .filter(|n| !n.is_empty())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
 /// How cells look: coloured ✔/✖ on a terminal, ✔/✖ without colour under NO_COLOR, and
 /// `yes`/`no` when piped (so `grep`/`awk` work without Unicode).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -205,6 +230,28 @@ pub fn render_matrix(m: &Matrix, style: Style, headers: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn namespaces_named_by_resource_names_on_namespaces() {
+        use k8s_openapi::api::rbac::v1::PolicyRule;
+        let rule = |groups: &[&str], resources: &[&str], names: &[&str]| PolicyRule {
+            api_groups: Some(groups.iter().map(|s| s.to_string()).collect()),
+            resources: Some(resources.iter().map(|s| s.to_string()).collect()),
+            resource_names: Some(names.iter().map(|s| s.to_string()).collect()),
+            verbs: vec!["get".into()],
+            ..Default::default()
+        };
+        let set = RuleSet {
+            resource_rules: vec![
+                rule(&[""], &["namespaces"], &["web", "dev"]),
+                rule(&["*"], &["*"], &["qa", "dev"]),
+                rule(&["apps"], &["namespaces"], &["not-core"]),
+                rule(&[""], &["pods"], &["a-pod"]),
+            ],
+            ..Default::default()
+        };
+        assert_eq!(namespaces_named(&set), ["dev", "qa", "web"]);
+    }
     use k8s_openapi::api::rbac::v1::PolicyRule;
 
     fn info(group: &str, resource: &str, namespaced: bool, verbs: &[&str]) -> ResourceInfo {

@@ -50,7 +50,7 @@ pub struct CanIArgs {
     #[arg(long, value_name = "NAME", help_heading = "Question")]
     pub subresource: Option<String>,
 
-    /// Exit with 0 or 1 and print nothing
+    /// Print nothing: exit 0 for yes, 1 for no (2 for an error, as always)
     #[arg(short = 'q', long, help_heading = "Question")]
     pub quiet: bool,
 

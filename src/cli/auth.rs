@@ -166,14 +166,36 @@ pub enum TokenCacheKind {
 
 #[derive(Debug, Clone, Args)]
 pub struct LoginArgs {
+    // The flags typed (before `auth`, which takes its values out of the matches).
+    #[command(flatten)]
+    pub given: super::login_context::GivenAuthFlags,
+
     #[command(flatten)]
     pub auth: AuthArgs,
+
+    // The context whose exec entry gives the sign-in settings (flags given here win).
+    #[command(
+        flatten,
+        next_help_heading = "Kubeconfig (the context's get-token entry)"
+    )]
+    pub kube: super::KubeconfigArgs,
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct LogoutArgs {
+    // The flags typed (before `auth`, which takes its values out of the matches).
+    #[command(flatten)]
+    pub given: super::login_context::GivenAuthFlags,
+
     #[command(flatten)]
     pub auth: AuthArgs,
+
+    // The context whose exec entry gives the sign-in settings (flags given here win).
+    #[command(
+        flatten,
+        next_help_heading = "Kubeconfig (the context's get-token entry)"
+    )]
+    pub kube: super::KubeconfigArgs,
 
     /// Remove every cached token, of every tenant, client and server
     #[arg(long)]

@@ -1,6 +1,6 @@
 //! bind, unbind and bindings: Entra groups and users bound to namespaces.
 
-use super::{GraphArgs, KubeconfigArgs, OutputFormat};
+use super::{GraphArgs, KubeconfigArgs};
 use clap::{Args, ValueEnum};
 
 /// Who is bound. At least one is required for bind and unbind.
@@ -131,15 +131,43 @@ pub struct UnbindArgs {
     #[arg(long, value_name = "BINDING", help_heading = "Where and what")]
     pub force: Vec<String>,
 
-    /// Show what would be deleted (client and server both ask the API server with dryRun)
+    /// Show every object the real run would delete (client and server both ask the API
+    /// server with dryRun)
     #[arg(long, value_enum, default_value_t = DryRun::None, num_args = 0..=1, default_missing_value = "client", require_equals = true, help_heading = "Output")]
     pub dry_run: DryRun,
+
+    /// Nothing to delete (or a --force binding that does not exist) is not an error, as
+    /// kubectl delete --ignore-not-found
+    #[arg(long, help_heading = "Where and what")]
+    pub ignore_not_found: bool,
 
     #[command(flatten, next_help_heading = "Cluster")]
     pub kube: KubeconfigArgs,
 
     #[command(flatten, next_help_heading = "Microsoft Graph")]
     pub graph: GraphArgs,
+}
+
+/// `bindings -o`: kubectl get's formats that fit a list of bindings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum BindingsFormat {
+    #[default]
+    Table,
+    Wide,
+    Name,
+    Json,
+    Yaml,
+}
+
+impl BindingsFormat {
+    /// The document format, or None for the table, wide and name outputs.
+    pub fn document(self) -> Option<crate::output::DocumentFormat> {
+        match self {
+            BindingsFormat::Json => Some(crate::output::DocumentFormat::Json),
+            BindingsFormat::Yaml => Some(crate::output::DocumentFormat::Yaml),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -158,9 +186,11 @@ pub struct BindingsArgs {
     )]
     pub all_namespaces: bool,
 
-    /// Output format
-    #[arg(short = 'o', long = "output", value_enum, default_value_t = OutputFormat::Table, help_heading = "Output")]
-    pub output: OutputFormat,
+    /// Output format: a table, wide (with the binding kind, the subject's object id and
+    /// Entra name in their own columns), name (`rolebinding.rbac.authorization.k8s.io/NAME`,
+    /// as kubectl get -o name), json or yaml
+    #[arg(short = 'o', long = "output", value_enum, default_value_t = BindingsFormat::Table, help_heading = "Output")]
+    pub output: BindingsFormat,
 
     /// Omit table headers
     #[arg(long, help_heading = "Output")]

@@ -14,6 +14,7 @@ impl From<&KubeconfigArgs> for Target {
             context: args.context.clone(),
             impersonate: None,
             impersonate_groups: Vec::new(),
+            request_timeout: args.request_timeout.filter(|t| !t.is_zero()),
         }
     }
 }

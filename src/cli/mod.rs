@@ -12,14 +12,18 @@ mod cluster;
 mod context_sign_in;
 mod convert;
 pub mod environment;
+mod login_context;
 mod settings;
 
 pub use access::{CanIArgs, WhoamiArgs};
 pub use auth::{ArgSources, AuthArgs, LoginArgs, LogoutArgs, TokenCacheKind};
-pub use bind::{BindArgs, BindingsArgs, DryRun, ManifestFormat, SubjectArgs, UnbindArgs};
+pub use bind::{
+    BindArgs, BindingsArgs, BindingsFormat, DryRun, ManifestFormat, SubjectArgs, UnbindArgs,
+};
 pub use context_sign_in::{SignIn, context_auth_args};
 pub use convert::ConvertKubeconfigArgs;
 pub use settings::settings_with_env;
+pub use login_context::{ContextSignIn, GivenAuthFlags, context_sign_in};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -82,14 +86,31 @@ Examples:
     GetToken(AuthArgs),
 
     /// Sign in now and cache the tokens (shows who signed in, never the token)
-    #[command(after_help = "Examples:
-  kubectl entra login --tenant-id <tenant>")]
+    #[command(
+        after_help = "The sign-in settings are those of the kubeconfig context's `kubectl-entra \
+get-token` entry (--context, else the current context when it uses kubectl-entra); flags given \
+here win over the entry's.
+
+Examples:
+  # Sign in before a CI job, exactly as kubectl's calls for this context will
+  kubectl entra login --context aks-dev
+
+  # Without a kubeconfig entry
+  kubectl entra login --tenant-id <tenant>"
+    )]
     Login(LoginArgs),
 
     /// Remove cached tokens (of one tenant/client/server, or --all)
-    #[command(after_help = "Examples:
+    #[command(
+        after_help = "Which tokens: those of the kubeconfig context's `kubectl-entra get-token` \
+entry (--context, else the current context when it uses kubectl-entra), as login.
+
+Examples:
+  kubectl entra logout
+  kubectl entra logout --context aks-dev
   kubectl entra logout --tenant-id <tenant>
-  kubectl entra logout --all")]
+  kubectl entra logout --all"
+    )]
     Logout(LogoutArgs),
 
     /// Show who the cluster thinks you are, beside what your Entra token says
@@ -102,7 +123,7 @@ Examples:
     #[command(
         name = "can-i",
         after_help = "Examples:
-  # May I create pods in dev? (exit 0 for yes, 1 for no)
+  # May I create pods in dev? (exit 0 for yes, 1 for no, 2 for an error of any kind)
   kubectl entra can-i create pods -n dev
 
   # Which binding allows it, or what is missing?
@@ -174,8 +195,9 @@ Examples:
   source <(kubectl-entra completion bash)
   kubectl-entra completion zsh > \"${fpath[1]}/_kubectl-entra\"
 
-  # Complete `kubectl entra <TAB>` (kubectl 1.26+): put completions/kubectl_complete-entra on PATH
-  install -m 0755 completions/kubectl_complete-entra ~/.local/bin/")]
+  # Complete `kubectl entra <TAB>` (kubectl 1.26+): the helper kubectl runs, on PATH
+  kubectl entra completion kubectl-plugin > ~/.local/bin/kubectl_complete-entra
+  chmod +x ~/.local/bin/kubectl_complete-entra")]
     Completion(CompletionArgs),
 
     /// Run a local Entra tenant emulator and Kubernetes API on loopback
@@ -229,6 +251,25 @@ pub struct KubeconfigArgs {
     /// The kubeconfig context to use (default: the current context)
     #[arg(long, value_name = "NAME")]
     pub context: Option<String>,
+
+    /// How long to wait for each request to the API server, e.g. 10s or 1m; 0 (the default)
+    /// waits as long as it takes (kubectl's --request-timeout)
+    #[arg(long, value_name = "DURATION", value_parser = parse_request_timeout)]
+    pub request_timeout: Option<std::time::Duration>,
+}
+
+/// kubectl's `--request-timeout`: a duration with its unit (`30s`, `1m30s`), or a whole
+/// number of seconds; 0 means no limit.
+pub fn parse_request_timeout(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    if let Ok(seconds) = text.parse::<u64>() {
+        return Ok(std::time::Duration::from_secs(seconds));
+    }
+    text.parse::<jiff::SignedDuration>()
+        .ok()
+        .filter(|d| !d.is_negative())
+        .and_then(|d| std::time::Duration::try_from(d).ok())
+        .ok_or_else(|| format!("{text:?} is not a duration; use e.g. 30s, 2m or 0 for no limit"))
 }
 
 /// Microsoft Graph access for commands that turn group names into object ids and back.
@@ -268,18 +309,22 @@ impl OutputFormat {
     }
 }
 
-/// Shells clap_complete can generate for.
+/// Shells clap_complete can generate for, and kubectl's plugin completion helper.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Shell {
     Bash,
     Zsh,
     Fish,
     Powershell,
+    /// `kubectl_complete-entra`, the executable kubectl (1.26+) runs for `kubectl entra <TAB>`
+    #[value(name = "kubectl-plugin")]
+    KubectlPlugin,
 }
 
 #[derive(Debug, Args)]
 pub struct CompletionArgs {
-    /// The shell to print a completion script for
+    /// The shell to print a completion script for, or kubectl-plugin for the
+    /// kubectl_complete-entra helper
     #[arg(value_enum)]
     pub shell: Shell,
 }
@@ -292,5 +337,19 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn request_timeouts_as_kubectl_reads_them() {
+        use std::time::Duration;
+        assert_eq!(parse_request_timeout("0"), Ok(Duration::ZERO));
+        assert_eq!(parse_request_timeout("5"), Ok(Duration::from_secs(5)));
+        assert_eq!(parse_request_timeout("1m30s"), Ok(Duration::from_secs(90)));
+        assert_eq!(
+            parse_request_timeout("250ms"),
+            Ok(Duration::from_millis(250))
+        );
+        assert!(parse_request_timeout("soon").is_err());
+        assert!(parse_request_timeout("-1s").is_err());
     }
 }

@@ -1,6 +1,6 @@
 //! `kubectl entra bindings`: who is bound to what, with Entra display names instead of GUIDs.
 
-use crate::cli::{BindingsArgs, OutputFormat};
+use crate::cli::{BindingsArgs, BindingsFormat};
 use crate::k8s::bind::{
     BindingRow, Scope, apply_display_names, graph_object_ids, list_bindings, validate_label,
 };
@@ -66,15 +66,32 @@ async fn resolve_names(args: &BindingsArgs, info: &ContextInfo, rows: &mut [Bind
     }
 }
 
+/// `-o name`: each binding once, as kubectl get -o name prints it.
+fn names(rows: &[BindingRow]) -> String {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut text = String::new();
+    for r in rows {
+        let resource = match r.namespace {
+            Some(_) => "rolebinding.rbac.authorization.k8s.io",
+            None => "clusterrolebinding.rbac.authorization.k8s.io",
+        };
+        if seen.insert((r.namespace.clone(), r.binding.clone())) {
+            text.push_str(&format!(
+                "{resource}/{}\n",
+                crate::sink::printable(&r.binding)
+            ));
+        }
+    }
+    text
+}
+
 fn print(args: &BindingsArgs, scope: &Scope, rows: &[BindingRow]) -> anyhow::Result<()> {
+    if let Some(format) = args.output.document() {
+        return output::print_document(format, &serde_json::json!({ "items": rows }));
+    }
     match args.output {
-        OutputFormat::Json | OutputFormat::Yaml => output::print_document(
-            args.output
-                .document()
-                .unwrap_or(output::DocumentFormat::Json),
-            &serde_json::json!({ "items": rows }),
-        ),
-        OutputFormat::Table => {
+        BindingsFormat::Name => output::print_text(&names(rows)),
+        _ => {
             if rows.is_empty() {
                 match scope {
                     Scope::Namespace(ns) => say!("No bindings found in {ns} namespace."),
@@ -82,17 +99,47 @@ fn print(args: &BindingsArgs, scope: &Scope, rows: &[BindingRow]) -> anyhow::Res
                 }
                 return Ok(());
             }
-            let mut table =
-                Table::new(&["namespace", "binding", "role", "kind", "subject", "managed"]);
+            let wide = args.output == BindingsFormat::Wide;
+            let mut headers = vec!["namespace", "binding", "role", "kind", "subject", "managed"];
+            if wide {
+                headers = vec![
+                    "namespace",
+                    "binding",
+                    "binding kind",
+                    "role",
+                    "kind",
+                    "subject",
+                    "entra name",
+                    "managed",
+                ];
+            }
+            let mut table = Table::new(&headers);
             for r in rows {
-                table.row([
-                    r.namespace.clone().unwrap_or_else(|| "*".to_string()),
-                    r.binding.clone(),
-                    r.role.clone(),
-                    r.subject_kind.clone(),
-                    r.subject_text(),
-                    if r.managed { "yes" } else { "no" }.to_string(),
-                ]);
+                let namespace = r.namespace.clone().unwrap_or_else(|| "*".to_string());
+                let managed = if r.managed { "yes" } else { "no" }.to_string();
+                if wide {
+                    table.row([
+                        namespace,
+                        r.binding.clone(),
+                        r.binding_kind.clone(),
+                        r.role.clone(),
+                        r.subject_kind.clone(),
+                        r.subject.clone(),
+                        r.display_name
+                            .clone()
+                            .unwrap_or_else(|| "<none>".to_string()),
+                        managed,
+                    ]);
+                } else {
+                    table.row([
+                        namespace,
+                        r.binding.clone(),
+                        r.role.clone(),
+                        r.subject_kind.clone(),
+                        r.subject_text(),
+                        managed,
+                    ]);
+                }
             }
             table.print(!args.no_headers)
         }

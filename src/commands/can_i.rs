@@ -2,12 +2,12 @@
 //!
 //! Output: the answer line (`yes`, `no`, `no - REASON`) is always the first line on stdout;
 //! `--why` prints its explanation on stdout after it, as the report the user asked for.
-//! Warnings and notes go to stderr. Exit 0 for yes, 1 for no.
+//! Warnings and notes go to stderr. Exit 0 for yes, 1 for no; every error, usage errors
+//! included, exits 2 (`crate::EXIT_CAN_I_ERROR`), so a script never reads one as "no".
 
-use crate::access::fetch::{
-    complete_with_access_reviews, explain, namespace_matrix, namespace_names,
-};
+use crate::access::fetch::{complete_with_access_reviews, explain, namespace_matrix};
 use crate::access::group_names::{graph_warning, group_id_by_name};
+use crate::access::matrix::namespaces_named;
 use crate::access::{
     EVERYDAY_VERBS, NamespaceMode, Style, answer_line, build_query, evaluate, exit_code,
     is_known_verb, list_table, render_matrix, resolve_target, scope_warning, sorted_compact_rules,
@@ -16,7 +16,7 @@ use crate::cli::{CanIArgs, OutputFormat};
 use crate::k8s::client::{ContextInfo, Target, client, target_context};
 use crate::k8s::discovery::{Discovery, ResourceInfo, discover, parse_resource_arg, resolve};
 use crate::k8s::review::{access_review, rules_review};
-use crate::output::{error_chain, print_document, print_text};
+use crate::output::{error_chain, print_document, print_text, with_hint_flags};
 use crate::say;
 use anyhow::Context as _;
 use std::io::IsTerminal as _;
@@ -74,7 +74,7 @@ async fn run_async(args: CanIArgs) -> anyhow::Result<ExitCode> {
         )
     };
     if args.matrix {
-        return matrix(&args, &client, &namespace).await;
+        return matrix(&args, &target.as_caller(), &client, &info, &namespace).await;
     }
     if args.list {
         return list(&args, &client, &namespace).await;
@@ -140,6 +140,7 @@ async fn single(
         namespace,
     );
     let answer = access_review(client, &query).await?;
+    let document = matches!(args.output, Some(OutputFormat::Json | OutputFormat::Yaml));
     let why = if args.why && !args.quiet {
         // With --as, RBAC objects are read as the caller (the admin), not as the subject.
         let reader = match &args.as_user {
@@ -153,19 +154,41 @@ async fn single(
                 None
             }
         };
-        let why = explain(
-            client,
-            &reader,
-            graph.as_ref(),
-            &query,
-            &answer.reason,
-            answer.allowed,
-        )
-        .await;
-        for w in &why.warnings {
-            say!("warning: {w}");
+        if document {
+            // Data for scripts, not the display lines.
+            let data = super::can_i_why::gather(
+                client,
+                &reader,
+                graph.as_ref(),
+                &query,
+                &answer.reason,
+                answer.allowed,
+            )
+            .await;
+            for w in &data.warnings {
+                say!("warning: {}", with_hint_flags(w));
+            }
+            Some(serde_json::to_value(&data)?)
+        } else {
+            let why = explain(
+                client,
+                &reader,
+                graph.as_ref(),
+                &query,
+                &answer.reason,
+                answer.allowed,
+            )
+            .await;
+            for w in &why.warnings {
+                say!("warning: {}", with_hint_flags(w));
+            }
+            Some(serde_json::Value::from(
+                why.lines
+                    .iter()
+                    .map(|l| with_hint_flags(l))
+                    .collect::<Vec<_>>(),
+            ))
         }
-        Some(why.lines)
     } else {
         None
     };
@@ -185,8 +208,9 @@ async fn single(
         _ => {
             let mut text = answer_line(&answer);
             text.push('\n');
-            for line in why.unwrap_or_default() {
-                text.push_str(&line);
+            let lines = why.as_ref().and_then(|w| w.as_array()).cloned();
+            for line in lines.unwrap_or_default() {
+                text.push_str(line.as_str().unwrap_or_default());
                 text.push('\n');
             }
             print_text(&text)?;
@@ -222,9 +246,71 @@ async fn list(
     Ok(ExitCode::SUCCESS)
 }
 
+/// The namespaces of `--matrix -A`: all of them when you may list them; else the ones your own
+/// rules name (`resourceNames` on namespaces, cluster-wide and in the context's namespace), the
+/// context's namespace and those of the kubeconfig's other contexts for this cluster, said on
+/// stderr. kubectl answers `auth can-i -A` without listing namespaces, so neither does this fail.
+async fn matrix_namespaces(
+    client: &kube::Client,
+    target: &Target,
+    info: &ContextInfo,
+) -> anyhow::Result<Vec<String>> {
+    use k8s_openapi::api::core::v1::Namespace;
+    let listed = kube::Api::<Namespace>::all(client.clone())
+        .list(&kube::api::ListParams::default())
+        .await;
+    let status = match listed {
+        Ok(list) => {
+            let mut names: Vec<String> = list
+                .items
+                .into_iter()
+                .filter_map(|n| n.metadata.name)
+                .collect();
+            names.sort();
+            return Ok(names);
+        }
+        Err(kube::Error::Api(status)) if status.code == 403 => status,
+        Err(e) => {
+            return Err(crate::k8s::error::readable(e)).context("cannot list namespaces");
+        }
+    };
+    let mut names = vec![info.namespace.clone()];
+    for ns in ["", info.namespace.as_str()] {
+        match rules_review(client, ns).await {
+            Ok(set) => names.extend(namespaces_named(&set)),
+            Err(e) => say!("warning: {}", error_chain(&e)),
+        }
+    }
+    names.extend(kubeconfig_namespaces(target, info));
+    names.sort();
+    names.dedup();
+    say!(
+        "note: you may not list namespaces ({}): showing {} (from your rules and your kubeconfig); ask about another with -n NAMESPACE",
+        crate::sink::printable(&status.message),
+        names.join(", ")
+    );
+    Ok(names)
+}
+
+/// The namespaces the kubeconfig's contexts set for the cluster `info` points at.
+fn kubeconfig_namespaces(target: &Target, info: &ContextInfo) -> Vec<String> {
+    let Ok(config) = crate::k8s::client::load_kubeconfig(target.kubeconfig.as_deref()) else {
+        return Vec::new();
+    };
+    config
+        .contexts
+        .iter()
+        .filter_map(|c| crate::k8s::client::context_info(&config, Some(&c.name)).ok())
+        .filter(|c| c.server == info.server && c.namespace != "default")
+        .map(|c| c.namespace)
+        .collect()
+}
+
 async fn matrix(
     args: &CanIArgs,
+    target: &Target,
     client: &kube::Client,
+    info: &ContextInfo,
     namespace: &NamespaceMode,
 ) -> anyhow::Result<ExitCode> {
     let verbs: Vec<String> = if args.verbs.is_empty() {
@@ -246,12 +332,12 @@ async fn matrix(
                     "pods".to_string()
                 }
             };
-            let (target, warning) = resolve_target(&resources, &typed);
+            let (resolved, warning) = resolve_target(&resources, &typed);
             if let Some(w) = warning {
                 say!("{w}");
             }
-            let namespaces = namespace_names(client).await?;
-            namespace_matrix(client, &namespaces, &target, &verbs).await?
+            let namespaces = matrix_namespaces(client, target, info).await?;
+            namespace_matrix(client, &namespaces, &resolved, &verbs).await?
         }
         NamespaceMode::Namespace(ns) => {
             // A resource narrows the rows to it.

@@ -25,6 +25,17 @@ pub fn run(args: CompletionArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// kubectl's plugin completion helper: kubectl (1.26+) runs `kubectl_complete-entra WORDS`
+/// from PATH for `kubectl entra <TAB>`; this one asks the plugin itself.
+pub const KUBECTL_PLUGIN_HELPER: &str = r#"#!/bin/sh
+# Tab completion for `kubectl entra ...` (kubectl 1.26 and later).
+# kubectl runs `kubectl_complete-entra <words typed after "entra">` from PATH; this prints one
+# candidate per line and ends with a cobra directive line such as ":4" (no file names).
+# Install: `kubectl entra completion kubectl-plugin > ~/.local/bin/kubectl_complete-entra`
+# and `chmod +x ~/.local/bin/kubectl_complete-entra` (any directory on PATH will do).
+exec kubectl-entra __complete -- "$@"
+"#;
+
 /// The completion script for `shell`, exactly as checked in under completions/.
 pub fn script(shell: Shell) -> Vec<u8> {
     let generator = match shell {
@@ -32,6 +43,7 @@ pub fn script(shell: Shell) -> Vec<u8> {
         Shell::Zsh => clap_complete::Shell::Zsh,
         Shell::Fish => clap_complete::Shell::Fish,
         Shell::Powershell => clap_complete::Shell::PowerShell,
+        Shell::KubectlPlugin => return KUBECTL_PLUGIN_HELPER.as_bytes().to_vec(),
     };
     let mut out = Vec::new();
     clap_complete::generate(generator, &mut Cli::command(), BIN_NAME, &mut out);
@@ -70,12 +82,15 @@ pub fn candidates(words: &[String]) -> (Vec<String>, u8) {
     let mut cmd: &Command = &root;
     let mut pending_value: Option<&Arg> = None;
     let mut kubeconfig: Option<PathBuf> = None;
+    let mut context: Option<String> = None;
     let mut positionals = 0usize;
     let mut only_positionals = false;
     for word in before {
         if let Some(arg) = pending_value.take() {
             if arg.get_id() == "kubeconfig" {
                 kubeconfig = Some(PathBuf::from(word));
+            } else if arg.get_id() == "context" {
+                context = Some(word.clone());
             }
             continue;
         }
@@ -86,6 +101,7 @@ pub fn candidates(words: &[String]) -> (Vec<String>, u8) {
         } else if let Some(long) = word.strip_prefix("--") {
             match long.split_once('=') {
                 Some(("kubeconfig", path)) => kubeconfig = Some(PathBuf::from(path)),
+                Some(("context", name)) => context = Some(name.to_string()),
                 Some(_) => {}
                 None => pending_value = find_long(cmd, long).filter(|a| takes_value(a)),
             }
@@ -110,6 +126,9 @@ pub fn candidates(words: &[String]) -> (Vec<String>, u8) {
         if arg.get_id() == "context" {
             return contexts(kubeconfig.as_deref(), current_word, "");
         }
+        if arg.get_id() == "namespace" {
+            return namespaces(kubeconfig, context, current_word, "");
+        }
         return values(arg, current_word, "");
     }
     if !only_positionals
@@ -119,6 +138,9 @@ pub fn candidates(words: &[String]) -> (Vec<String>, u8) {
         return match find_long(cmd, name) {
             Some(arg) if arg.get_id() == "context" => {
                 contexts(kubeconfig.as_deref(), partial, "--context=")
+            }
+            Some(arg) if arg.get_id() == "namespace" => {
+                namespaces(kubeconfig, context, partial, "--namespace=")
             }
             Some(arg) => values(arg, partial, &format!("--{name}=")),
             None => (Vec::new(), DIRECTIVE_NO_FILES),
@@ -165,6 +187,61 @@ fn contexts(kubeconfig: Option<&Path>, partial: &str, prefix: &str) -> (Vec<Stri
         .filter(|n| n.starts_with(partial))
         .map(|n| format!("{prefix}{n}"));
     (matching.collect(), DIRECTIVE_NO_FILES)
+}
+
+/// Namespace names from the cluster of the context typed (else the current one): one list
+/// call, at most [`NAMESPACE_WAIT`]. Never a sign-in: a context that signs in with
+/// kubectl-entra is only asked when its cached token is still valid. Anything that fails
+/// offers nothing.
+fn namespaces(
+    kubeconfig: Option<PathBuf>,
+    context: Option<String>,
+    partial: &str,
+    prefix: &str,
+) -> (Vec<String>, u8) {
+    let target = crate::k8s::client::Target {
+        kubeconfig,
+        context,
+        request_timeout: Some(NAMESPACE_WAIT),
+        ..Default::default()
+    };
+    let names = namespace_names(&target).unwrap_or_default();
+    let matching = names
+        .into_iter()
+        .filter(|n| n.starts_with(partial))
+        .map(|n| format!("{prefix}{n}"));
+    (matching.collect(), DIRECTIVE_NO_FILES)
+}
+
+/// How long a TAB may wait for the cluster.
+const NAMESPACE_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
+fn namespace_names(target: &crate::k8s::client::Target) -> Option<Vec<String>> {
+    let info = crate::k8s::client::target_context(target).ok()?;
+    if let Some(auth) = crate::cli::context_auth_args(&info) {
+        let settings = crate::entra::Settings::try_from(&auth).ok()?;
+        let view = crate::entra::peek(&settings).ok()??;
+        if view.expires_on <= jiff::Timestamp::now() {
+            return None;
+        }
+    }
+    let runtime = super::runtime().ok()?;
+    runtime.block_on(async {
+        let list = async {
+            let (client, _) = crate::k8s::client::client(target).await.ok()?;
+            kube::Api::<k8s_openapi::api::core::v1::Namespace>::all(client)
+                .list(&kube::api::ListParams::default())
+                .await
+                .ok()
+        };
+        let list = tokio::time::timeout(NAMESPACE_WAIT, list).await.ok()??;
+        Some(
+            list.items
+                .into_iter()
+                .filter_map(|n| n.metadata.name)
+                .collect(),
+        )
+    })
 }
 
 /// Only the names: a context kube's types would refuse (no cluster yet) is still offered.

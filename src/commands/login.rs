@@ -1,14 +1,25 @@
 //! `kubectl entra login`: sign in if needed (cache, refresh or device code, like get-token) and
-//! say on stderr who is signed in. Never prints a token.
+//! say on stderr who is signed in. Never prints a token. The settings are those of the
+//! kubeconfig context's get-token entry (`--context`, else the current context when it uses
+//! kubectl-entra), under the flags given.
 
-use crate::cli::LoginArgs;
+use crate::cli::{LoginArgs, context_sign_in};
 use crate::credential::rfc3339;
 use crate::entra::{Settings, Source};
 use crate::sink::printable;
 use std::process::ExitCode;
 
 pub fn run(args: LoginArgs) -> anyhow::Result<ExitCode> {
-    let settings = Settings::try_from(&args.auth)?;
+    let sign_in = context_sign_in(&args.given, &args.auth, &args.kube)?;
+    if let Some(info) = &sign_in.context {
+        crate::say!(
+            "Signing in as kubeconfig context {:?} does (user {:?}, server {}).",
+            info.context,
+            info.user,
+            printable(&info.server)
+        );
+    }
+    let settings = Settings::try_from(&sign_in.auth)?;
     let cache = settings.open_cache();
     let outcome = super::get_token::obtain(&settings, &cache)?;
     let account = &outcome.entry.account;

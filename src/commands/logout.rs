@@ -4,15 +4,25 @@
 //! (shared by every server id of that authority, tenant and client), so no silent refresh remains.
 //! Each key is removed under its lock, so a refresh in flight finishes (within --timeout) before
 //! the removal and cannot write its token back after logout said it was gone. Temp files left by
-//! a killed run (they hold refresh tokens too) go as well.
+//! a killed run (they hold refresh tokens too) go as well. Which sign-in: the kubeconfig
+//! context's get-token entry (`--context`, else the current context when it uses
+//! kubectl-entra), under the flags given, as for login.
 
-use crate::cli::LogoutArgs;
+use crate::cli::{LogoutArgs, context_sign_in};
 use crate::entra::Settings;
 use crate::say;
 use std::process::ExitCode;
 
 pub fn run(args: LogoutArgs) -> anyhow::Result<ExitCode> {
-    let settings = Settings::try_from(&args.auth)?;
+    let sign_in = context_sign_in(&args.given, &args.auth, &args.kube)?;
+    if let Some(info) = &sign_in.context {
+        say!(
+            "Signing out of what kubeconfig context {:?} signs in with (user {:?}).",
+            info.context,
+            info.user
+        );
+    }
+    let settings = Settings::try_from(&sign_in.auth)?;
     let cache = settings.open_cache();
     let max_wait = settings.timeout;
     let mut notice = || {

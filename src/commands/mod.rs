@@ -3,6 +3,7 @@
 mod bind;
 mod bindings;
 mod can_i;
+mod can_i_why;
 mod completion;
 mod convert_kubeconfig;
 pub mod get_token;
@@ -19,6 +20,7 @@ use std::process::ExitCode;
 
 /// Runs the parsed command. `Ok` carries the exit code (can-i answers "no" with 1).
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    remember_hint_target(&cli.command);
     match cli.command {
         Command::GetToken(args) => get_token::run(args),
         Command::Login(args) => login::run(args),
@@ -30,7 +32,17 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bindings(args) => bindings::run(args),
         Command::ConvertKubeconfig(args) => convert_kubeconfig::run(args),
         Command::Completion(args) => completion::run(args),
-        Command::Sandbox(args) => sandbox::run(args),
+        Command::Sandbox(mut args) => {
+            // `kubectl entra -v 4 sandbox ...`: the same -v for the sandbox.
+            let has_own = args.args.iter().any(|a| {
+                let a = a.to_string_lossy();
+                a == "-v" || a == "--v" || a.starts_with("--v=") || a.starts_with("-v")
+            });
+            if cli.verbosity > 0 && !has_own {
+                args.args.push(format!("--v={}", cli.verbosity).into());
+            }
+            sandbox::run(args)
+        }
     }
 }
 
@@ -57,6 +69,23 @@ pub(crate) fn with_convert_hint<T>(
     })
 }
 
+/// The sign-in hints a command prints (`kubectl entra logout`, ...) name its kubeconfig and
+/// context, so they act on the same sign-in.
+fn remember_hint_target(command: &Command) {
+    let kube = match command {
+        Command::Login(a) => &a.kube,
+        Command::Logout(a) => &a.kube,
+        Command::Whoami(a) => &a.kube,
+        Command::CanI(a) => &a.kube,
+        Command::Bind(a) => &a.kube,
+        Command::Unbind(a) => &a.kube,
+        Command::Bindings(a) => &a.kube,
+        _ => return,
+    };
+    crate::output::set_hint_target(kube.kubeconfig.as_deref(), kube.context.as_deref());
+    crate::output::set_request_timeout(kube.request_timeout);
+}
+
 /// A runtime for commands that need the network. get-token on a warm cache never builds one.
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_current_thread()
@@ -64,18 +93,14 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
-/// Installs a stderr logger for `-v N`. At 0 nothing is installed: human messages go through
-/// `say!`, and the hot path stays free of logger setup.
+/// Installs a stderr logger for `-v N`, the one verbosity mechanism of every command (and of
+/// the sandbox, which gets the same `-v`). At 0 nothing is installed: human messages go
+/// through `say!`, and the hot path stays free of logger setup.
 pub fn init_logging(verbosity: u8) {
     if verbosity == 0 {
         return;
     }
-    let level = match verbosity {
-        1..=3 => "info",
-        4..=6 => "debug",
-        _ => "trace",
-    };
-    let filter = tracing_subscriber::EnvFilter::new(format!("warn,kubectl_entra={level}"));
+    let filter = tracing_subscriber::EnvFilter::new(log_filter(verbosity));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -85,6 +110,23 @@ pub fn init_logging(verbosity: u8) {
         .log_internal_errors(false)
         .with_target(false)
         .try_init();
+}
+
+/// The filter for `-v N`: kubectl's levels (1-3 what happens, 4-6 details, 7+ everything),
+/// and from 6 on the Kubernetes client's requests (method, URL, status), as kubectl -v 6 shows
+/// them. Never headers or bodies: kube logs neither at debug, and tokens stay out of logs.
+pub fn log_filter(verbosity: u8) -> String {
+    let level = match verbosity {
+        0 => return "off".to_string(),
+        1..=3 => "info",
+        4..=6 => "debug",
+        _ => "trace",
+    };
+    let mut filter = format!("warn,kubectl_entra={level},kubectl_entra_sandbox={level}");
+    if verbosity >= 6 {
+        filter.push_str(",kube_client=debug");
+    }
+    filter
 }
 
 /// Colours on stderr only for a person at a terminal, and never under `NO_COLOR`
@@ -104,6 +146,19 @@ fn wants_colour(is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_filter_per_level() {
+        assert_eq!(log_filter(0), "off");
+        assert!(log_filter(2).contains("kubectl_entra=info"));
+        assert!(!log_filter(5).contains("kube_client"));
+        assert!(log_filter(6).ends_with(",kube_client=debug"));
+        assert!(log_filter(9).contains("kubectl_entra=trace"));
+        assert!(
+            !log_filter(9).contains("kube_client=trace"),
+            "never kube's trace (bodies)"
+        );
+    }
 
     #[test]
     fn colour_only_on_a_terminal_without_no_color() {

@@ -56,14 +56,17 @@ pub fn run(args: UnbindArgs) -> anyhow::Result<ExitCode> {
     let dry_run = args.dry_run != DryRun::None;
     super::runtime()?.block_on(async move {
         let (client, _info) = crate::k8s::client::client(&Target::from(&args.kube)).await?;
-        let request = |subjects| UnbindRequest {
+        let request = |subjects, ignore_not_found| UnbindRequest {
             namespace: namespace.as_deref(),
             subjects,
             role: args.role.as_deref(),
             force: &args.force,
             dry_run,
+            ignore_not_found,
         };
-        let unbound = match unbind(&client, &request(&subjects)).await {
+        // With --ignore-not-found, "nothing under that name" is only final once Graph had its say.
+        let first = args.ignore_not_found && !by_name_fallback(&args);
+        let unbound = match unbind(&client, &request(&subjects, first)).await {
             Err(e) if e.is::<NothingBound>() && by_name_fallback(&args) => {
                 // Nothing recorded under that name: the binding may have been made with
                 // --group-id, so ask Graph for the group's object id and look again.
@@ -73,7 +76,7 @@ pub fn run(args: UnbindArgs) -> anyhow::Result<ExitCode> {
                         crate::output::error_chain(&graph)
                     )
                 })?;
-                unbind(&client, &request(&resolved)).await?
+                unbind(&client, &request(&resolved, args.ignore_not_found)).await?
             }
             other => other?,
         };

@@ -28,8 +28,9 @@ async fn run_async(args: WhoamiArgs) -> anyhow::Result<ExitCode> {
             Ok(Some(view)) => Some(TokenView::from_cached(&CachedToken::from(view), now)),
             Ok(None) => {
                 say!(
-                    "note: no cached Entra token for context {:?}: showing the cluster's view only (`kubectl entra login` signs in)",
-                    info.context
+                    "note: no cached Entra token for context {:?}: showing the cluster's view only ({} signs in)",
+                    info.context,
+                    crate::output::with_hint_flags("`kubectl entra login`")
                 );
                 None
             }
@@ -52,7 +53,7 @@ async fn run_async(args: WhoamiArgs) -> anyhow::Result<ExitCode> {
     }
     let report = build_report(user.into(), token, &names);
     for w in &report.warnings {
-        say!("warning: {w}");
+        say!("warning: {}", crate::output::with_hint_flags(w));
     }
     match args.output.document() {
         None => print_text(&render_report(&report, &names))?,

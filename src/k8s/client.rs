@@ -14,6 +14,9 @@ pub struct Target {
     /// Impersonated user (`--as`); groups need a user, as in kubectl.
     pub impersonate: Option<String>,
     pub impersonate_groups: Vec<String>,
+    /// kubectl's `--request-timeout`: the limit on each request (connect, write, read); None
+    /// keeps kube's defaults.
+    pub request_timeout: Option<std::time::Duration>,
 }
 
 impl Target {
@@ -87,6 +90,11 @@ pub async fn client(target: &Target) -> anyhow::Result<(kube::Client, ContextInf
     // kube retries 429/503/504 up to 15 times with backoff (minutes); a command-line tool should
     // say what is wrong instead of hanging.
     config.default_retry = false;
+    if let Some(limit) = target.request_timeout {
+        config.connect_timeout = Some(limit);
+        config.read_timeout = Some(limit);
+        config.write_timeout = Some(limit);
+    }
     let client = kube::Client::try_from(config).context("cannot build a Kubernetes client")?;
     Ok((client, info))
 }

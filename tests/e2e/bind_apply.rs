@@ -341,6 +341,7 @@ async fn unbind_keeps_hand_made_bindings_and_removes_the_unused_role() {
             role: None,
             force: &[],
             dry_run: false,
+            ignore_not_found: false,
         },
     )
     .await
@@ -368,6 +369,7 @@ async fn unbind_keeps_hand_made_bindings_and_removes_the_unused_role() {
             role: None,
             force: &[],
             dry_run: false,
+            ignore_not_found: false,
         },
     )
     .await
@@ -383,6 +385,7 @@ async fn unbind_keeps_hand_made_bindings_and_removes_the_unused_role() {
             role: None,
             force: &["dev-user-access".to_string()],
             dry_run: false,
+            ignore_not_found: false,
         },
     )
     .await
@@ -408,6 +411,7 @@ async fn role_stays_while_another_binding_uses_it() {
             role: None,
             force: &[],
             dry_run: false,
+            ignore_not_found: false,
         },
     )
     .await
@@ -450,6 +454,7 @@ async fn unbind_by_name_refuses_two_groups_of_that_name() {
             role: None,
             force: &[],
             dry_run: false,
+            ignore_not_found: false,
         },
     )
     .await
@@ -479,6 +484,7 @@ async fn unbind_by_name_refuses_two_groups_of_that_name() {
             role: None,
             force: &[],
             dry_run: false,
+            ignore_not_found: false,
         },
     )
     .await
@@ -501,6 +507,7 @@ async fn unbind_that_stops_midway_says_what_is_gone_and_what_is_left() {
             role: None,
             force: &[],
             dry_run: false,
+            ignore_not_found: false,
         },
     )
     .await

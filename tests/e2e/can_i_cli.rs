@@ -40,10 +40,10 @@ fn usage_errors_exit_2_never_1_which_means_no() {
 fn invalid_combinations_say_what_to_do() {
     let (_dir, path) = kubeconfig();
     let out = run(&["can-i", "get", "pods", "--as-group", "g"], &path);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--as-group needs --as"));
     let out = run(&["can-i", "get", "/logs", "--subresource", "log"], &path);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&out.stderr)
             .contains("--subresource can not be used with NonResourceURL")
@@ -55,7 +55,11 @@ fn invalid_combinations_say_what_to_do() {
 fn an_unreachable_cluster_is_an_error_not_a_no() {
     let (_dir, path) = kubeconfig();
     let out = run(&["can-i", "get", "/healthz"], &path);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an error, never the 1 of \"no\""
+    );
     assert!(out.stdout.is_empty(), "no yes/no answer on stdout");
     assert!(String::from_utf8_lossy(&out.stderr).starts_with("error:"));
     let out = run(&["whoami"], &path);

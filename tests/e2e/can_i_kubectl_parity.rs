@@ -91,8 +91,15 @@ fn answers_exit_codes_and_warnings_match_kubectl() {
     for case in cases {
         let (k, e) = both(&sb, case);
         assert_eq!(text(&e.stdout), text(&k.stdout), "stdout of {case:?}");
-        assert_eq!(e.status.code(), k.status.code(), "exit code of {case:?}");
         let (kw, ew) = (warnings(&k), warnings(&e));
+        // kubectl's errors exit 1 like its "no"; ours exit 2, so a script can tell them apart.
+        let kubectl_error = kw.first().is_some_and(|l| l.starts_with("error:"));
+        let expected = if kubectl_error {
+            Some(2)
+        } else {
+            k.status.code()
+        };
+        assert_eq!(e.status.code(), expected, "exit code of {case:?}");
         if kw.first().is_some_and(|l| l.starts_with("error:")) {
             // an error: kubectl's sentence first, ours may add what to do
             assert!(
@@ -157,7 +164,7 @@ fn deliberate_differences_from_kubectl() {
 
     // --list -A: kubectl's refusal, and where to look instead.
     let (k, e) = both(&sb, &["--list", "-A"]);
-    assert_eq!((k.status.code(), e.status.code()), (Some(1), Some(1)));
+    assert_eq!((k.status.code(), e.status.code()), (Some(1), Some(2)));
     assert!(e.stdout.is_empty());
     let err = text(&e.stderr);
     assert!(err.starts_with(text(&k.stderr).trim_end()), "{err}");

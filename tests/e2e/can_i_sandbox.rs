@@ -303,7 +303,7 @@ subjects: [{{kind: Group, name: "{appdev}", apiGroup: rbac.authorization.k8s.io}
         text(&out.stderr)
     );
     let out = sb.entra(&["can-i", "--matrix", "-n", "qa", "ns"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("cluster-scoped"));
 }
 
@@ -326,7 +326,7 @@ fn as_entra_group_resolves_the_name_through_graph() {
         "appdev",
     ]);
     let err = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
     assert!(err.contains("cannot impersonate"), "{err}");
     assert!(err.contains("need the impersonate permission"), "{err}");
@@ -349,7 +349,7 @@ fn as_entra_group_resolves_the_name_through_graph() {
         "--as-entra-group",
         "no-such-group",
     ]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
     assert!(
         text(&out.stderr).contains("no Entra group is named \"no-such-group\""),

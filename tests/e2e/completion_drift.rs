@@ -3,11 +3,12 @@
 use std::path::Path;
 use std::process::Command;
 
-const SCRIPTS: [(&str, &str); 4] = [
+const SCRIPTS: [(&str, &str); 5] = [
     ("bash", "kubectl-entra.bash"),
     ("zsh", "_kubectl-entra"),
     ("fish", "kubectl-entra.fish"),
     ("powershell", "kubectl-entra.ps1"),
+    ("kubectl-plugin", "kubectl_complete-entra"),
 ];
 
 #[test]

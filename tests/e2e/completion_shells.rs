@@ -67,7 +67,7 @@ fn kubectl_complete_entra_completes_flag_values() {
         .env("PATH", path_with_binary(None))
         .output()
         .expect("run kubectl_complete-entra");
-    assert_eq!(lines(&out), ["table", "json", "yaml", ":4"]);
+    assert_eq!(lines(&out), ["table", "wide", "name", "json", "yaml", ":4"]);
 }
 
 /// The real kubectl finds the helper on PATH and passes the words through.

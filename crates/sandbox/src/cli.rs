@@ -18,6 +18,16 @@ pub struct SandboxArgs {
     #[command(subcommand)]
     pub command: Option<SandboxCommand>,
 
+    /// Log verbosity on stderr, as kubectl-entra's and kubectl's -v (0 quiet .. 9 trace)
+    #[arg(
+        short = 'v',
+        long = "v",
+        global = true,
+        default_value_t = 0,
+        value_name = "LEVEL"
+    )]
+    pub verbosity: u8,
+
     /// Directory for the sandbox's keys, CA, kubeconfigs and cluster state (default: a new temp dir)
     #[arg(long, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
@@ -83,4 +93,9 @@ pub struct SandboxApproveArgs {
     /// The emulator's URL, instead of a port file
     #[arg(long, value_name = "URL", conflicts_with = "port_file")]
     pub url: Option<String>,
+
+    /// The sandbox's --state-dir (its sandbox.json); without any of these flags: the sandbox
+    /// the current kubeconfig context signs in against, else the last one started
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["port_file", "url"])]
+    pub state_dir: Option<PathBuf>,
 }

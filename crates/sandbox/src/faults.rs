@@ -12,6 +12,8 @@ pub enum FaultEndpoint {
     Keys,
     Discovery,
     Graph,
+    /// The Kubernetes API stand-in (any request): a delay, or a status with a Status body.
+    Api,
 }
 
 /// One queued fault, exactly as posted (`{"endpoint":"token","count":2,"status":503}`).

@@ -4,6 +4,7 @@
 
 mod cli;
 
+use anyhow::Context as _;
 use clap::Parser as _;
 use cli::{SandboxApproveArgs, SandboxArgs, SandboxCommand};
 use kubectl_entra_sandbox::options::parse_duration;
@@ -12,6 +13,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args = SandboxArgs::parse();
+    init_logging(args.verbosity);
     match run(args) {
         Ok(code) => code,
         Err(e) => {
@@ -102,15 +104,49 @@ impl Signals {
 }
 
 fn run_approve(args: SandboxApproveArgs) -> anyhow::Result<ExitCode> {
-    let base = approve::find_sandbox(args.url.as_deref(), args.port_file.as_deref())?;
-    let message = runtime()?.block_on(approve::submit(
-        &base,
-        &args.user_code,
-        &args.user,
-        args.decline,
-    ))?;
-    eprintln!("{message}");
+    let found = approve::locate(&approve::Lookup {
+        url: args.url.as_deref(),
+        port_file: args.port_file.as_deref(),
+        state_dir: args.state_dir.as_deref(),
+        kubeconfig_env: std::env::var_os("KUBECONFIG"),
+        home: dirs::home_dir(),
+    })?;
+    let message = runtime()?
+        .block_on(approve::submit(
+            &found.base_url,
+            &args.user_code,
+            &args.user,
+            args.decline,
+        ))
+        .with_context(|| {
+            format!(
+                "the sandbox at {} (chosen by {})",
+                found.base_url, found.chosen_by
+            )
+        })?;
+    eprintln!(
+        "{message} (sandbox at {}, chosen by {})",
+        found.base_url, found.chosen_by
+    );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `-v N` as kubectl-entra's: its levels, on stderr (the plugin forwards its own -v here).
+fn init_logging(verbosity: u8) {
+    let level = match verbosity {
+        0 => return,
+        1..=3 => "info",
+        4..=6 => "debug",
+        _ => "trace",
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(format!(
+            "warn,kubectl_entra_sandbox={level}"
+        )))
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .log_internal_errors(false)
+        .try_init();
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

@@ -179,6 +179,7 @@ pub async fn run(options: SandboxOptions) -> anyhow::Result<RunningSandbox> {
             .map(|g| g.object_id.clone())
             .collect(),
         stats: stats.clone(),
+        faults: Some(faults.clone()),
     })
     .await;
     let mut api_error = None;

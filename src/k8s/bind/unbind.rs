@@ -23,6 +23,9 @@ pub struct UnbindRequest<'a> {
     /// Binding names to delete even though kubectl-entra did not create them.
     pub force: &'a [String],
     pub dry_run: bool,
+    /// kubectl's `--ignore-not-found`: nothing to delete (or a `--force` name that does not
+    /// exist) is not an error.
+    pub ignore_not_found: bool,
 }
 
 /// No binding of kubectl-entra names the subjects here: nothing was deleted. A distinct type so
@@ -212,7 +215,7 @@ pub async fn unbind(client: &kube::Client, req: &UnbindRequest<'_>) -> anyhow::R
         .iter()
         .filter(|f| !doomed.iter().any(|(o, _)| o.name() == f.as_str()))
         .collect();
-    if !missing_forced.is_empty() {
+    if !missing_forced.is_empty() && !req.ignore_not_found {
         anyhow::bail!(
             "--force names bindings that do not exist{}: {}; nothing was deleted",
             req.namespace
@@ -224,6 +227,12 @@ pub async fn unbind(client: &kube::Client, req: &UnbindRequest<'_>) -> anyhow::R
                 .collect::<Vec<_>>()
                 .join(", ")
         );
+    }
+    if doomed.is_empty() && req.ignore_not_found {
+        return Ok(Unbound {
+            lines,
+            left_alone: hand_made,
+        });
     }
     if doomed.is_empty() {
         let place = req
@@ -261,13 +270,15 @@ pub async fn unbind(client: &kube::Client, req: &UnbindRequest<'_>) -> anyhow::R
         }
         lines.push(format!("{} deleted{suffix}", obj.display()));
     }
-    // The full-access role goes once no binding uses it any more.
+    // The full-access role goes once no binding uses it any more; a dry run names it too, as
+    // the real run would delete it (the doomed bindings still exist then, so they are skipped).
     let used_full_access = doomed.iter().any(|(_, r)| r.name == FULL_ACCESS_ROLE);
+    let doomed_names: Vec<&str> = doomed.iter().map(|(o, _)| o.name()).collect();
     if used_full_access
-        && !req.dry_run
-        && let Some(line) = remove_unused_full_access(client, req.namespace).await?
+        && let Some(line) =
+            remove_unused_full_access(client, req.namespace, &doomed_names, req.dry_run).await?
     {
-        lines.push(line);
+        lines.push(format!("{line}{suffix}"));
     }
     Ok(Unbound {
         lines,
@@ -278,8 +289,11 @@ pub async fn unbind(client: &kube::Client, req: &UnbindRequest<'_>) -> anyhow::R
 async fn remove_unused_full_access(
     client: &kube::Client,
     namespace: Option<&str>,
+    doomed: &[&str],
+    dry_run: bool,
 ) -> anyhow::Result<Option<String>> {
     let lp = ListParams::default();
+    let kept = |meta: &ObjectMeta| !doomed.contains(&meta.name.as_deref().unwrap_or_default());
     match namespace {
         Some(ns) => {
             let still_used = Api::<RoleBinding>::namespaced(client.clone(), ns)
@@ -288,11 +302,15 @@ async fn remove_unused_full_access(
                 .map_err(readable)?
                 .items
                 .iter()
-                .any(|rb| rb.role_ref.kind == "Role" && rb.role_ref.name == FULL_ACCESS_ROLE);
+                .any(|rb| {
+                    kept(&rb.metadata)
+                        && rb.role_ref.kind == "Role"
+                        && rb.role_ref.name == FULL_ACCESS_ROLE
+                });
             let api: Api<Role> = Api::namespaced(client.clone(), ns);
             match api.get_opt(FULL_ACCESS_ROLE).await.map_err(readable)? {
                 Some(role) if !still_used && is_managed(&role.metadata) => {
-                    delete_object(client, &ManagedObject::Role(role), false).await?;
+                    delete_object(client, &ManagedObject::Role(role), dry_run).await?;
                     Ok(Some(format!(
                         "role.rbac.authorization.k8s.io/{FULL_ACCESS_ROLE} deleted"
                     )))
@@ -307,7 +325,11 @@ async fn remove_unused_full_access(
                 .map_err(readable)?
                 .items
                 .iter()
-                .any(|b| b.role_ref.kind == "ClusterRole" && b.role_ref.name == FULL_ACCESS_ROLE);
+                .any(|b| {
+                    kept(&b.metadata)
+                        && b.role_ref.kind == "ClusterRole"
+                        && b.role_ref.name == FULL_ACCESS_ROLE
+                });
             let in_namespaces = Api::<RoleBinding>::all(client.clone())
                 .list(&lp)
                 .await
@@ -318,7 +340,7 @@ async fn remove_unused_full_access(
             let api: Api<ClusterRole> = Api::all(client.clone());
             match api.get_opt(FULL_ACCESS_ROLE).await.map_err(readable)? {
                 Some(role) if !still_used && !in_namespaces && is_managed(&role.metadata) => {
-                    delete_object(client, &ManagedObject::ClusterRole(role), false).await?;
+                    delete_object(client, &ManagedObject::ClusterRole(role), dry_run).await?;
                     Ok(Some(format!(
                         "clusterrole.rbac.authorization.k8s.io/{FULL_ACCESS_ROLE} deleted"
                     )))

@@ -53,6 +53,8 @@ pub struct ApiServerConfig {
     /// AKS does for `--aad-admin-group-object-ids` (ClusterRoleBinding `aks-cluster-admin-binding-aad`).
     pub cluster_admin_groups: Vec<String>,
     pub stats: Arc<Stats>,
+    /// `POST /_sandbox/faults` with `"endpoint":"api"`: delays or failures of API requests.
+    pub faults: Option<Arc<super::faults::Faults>>,
 }
 
 /// A running API server. Dropping it does not stop it; it lives as long as the runtime.
@@ -79,6 +81,33 @@ impl AppState {
     }
 }
 
+/// The next queued `api` fault: its delay, then its status as a Kubernetes Status (or the
+/// request as usual when it only delays).
+async fn api_faults(
+    axum::extract::State(faults): axum::extract::State<Arc<super::faults::Faults>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    let Some(fault) = faults.take(super::faults::FaultEndpoint::Api) else {
+        return next.run(request).await;
+    };
+    if let Some(ms) = fault.delay_ms {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    }
+    let Some(status) = fault
+        .status
+        .and_then(|s| axum::http::StatusCode::from_u16(s).ok())
+    else {
+        return next.run(request).await;
+    };
+    let body = serde_json::json!({
+        "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+        "message": "Injected by the sandbox fault.", "code": status.as_u16(),
+    });
+    (status, axum::Json(body)).into_response()
+}
+
 /// Starts serving; returns once the port is bound.
 pub async fn start(cfg: ApiServerConfig) -> anyhow::Result<ApiServer> {
     let dir = cfg.state_dir.join("apiserver");
@@ -101,9 +130,11 @@ pub async fn start(cfg: ApiServerConfig) -> anyhow::Result<ApiServer> {
         events,
         server_address: addr.to_string(),
     });
+    let faults = cfg.faults.clone().unwrap_or_default();
     let app = axum::Router::new()
         .fallback(handlers::entry)
-        .with_state(state);
+        .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(faults, api_faults));
     let server = axum_server::from_tcp_rustls(listener, tls::rustls_config(&certs)?)?;
     tokio::spawn(async move {
         if let Err(e) = server.serve(app.into_make_service()).await {
