@@ -168,6 +168,7 @@ pub async fn run(options: SandboxOptions) -> anyhow::Result<RunningSandbox> {
             .map(|g| g.object_id.clone())
             .collect(),
         stats: stats.clone(),
+        directory: Some(tenant.clone()),
     })
     .await;
     let mut api_error = None;

@@ -109,6 +109,7 @@ pub fn start_in(dir: tempfile::TempDir) -> Cluster {
             admin_token: ADMIN_TOKEN.into(),
             cluster_admin_groups: Vec::new(),
             stats: stats.clone(),
+            directory: None,
         }))
         .expect("start API server");
     Cluster {
