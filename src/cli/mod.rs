@@ -10,12 +10,14 @@ mod cluster;
 mod context_sign_in;
 mod convert;
 mod settings;
+mod who_can;
 
 pub use access::{CanIArgs, WhoamiArgs};
 pub use auth::{ArgSources, AuthArgs, LoginArgs, LogoutArgs, TokenCacheKind};
 pub use bind::{BindArgs, BindingsArgs, DryRun, ManifestFormat, SubjectArgs, UnbindArgs};
 pub use context_sign_in::{SignIn, context_auth_args};
 pub use convert::ConvertKubeconfigArgs;
+pub use who_can::{AuditArgs, WhoCanArgs};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -147,6 +149,38 @@ Examples:
   kubectl entra bindings -A -o json
   kubectl entra bindings -A --no-graph")]
     Bindings(BindingsArgs),
+
+    /// List every subject that may do something, through which binding and role, with Entra names
+    #[command(
+        name = "who-can",
+        after_help = "Examples:
+  # Who may create pods in dev? (groups with their Entra names)
+  kubectl entra who-can create pods -n dev
+
+  # In any namespace, with the members of each Entra group
+  kubectl entra who-can create pods -A --members
+
+  # One object, a subresource, a non-resource URL
+  kubectl entra who-can get secrets db-password -n dev
+  kubectl entra who-can get pods --subresource log -n dev
+  kubectl entra who-can get /healthz
+
+Reads Roles, ClusterRoles and their bindings with list calls: run it as someone who may list them."
+    )]
+    WhoCan(WhoCanArgs),
+
+    /// Find bindings that cannot work on an Entra-integrated cluster, with the commands that fix them
+    #[command(after_help = "Examples:
+  # The namespace dev (and the ClusterRoleBindings); exit 1 when something is found
+  kubectl entra audit -n dev
+
+  # Everything, for a pipeline
+  kubectl entra audit -A -o json
+
+Finds Group subjects that are display names, guest UPNs and member object ids in User subjects,
+object ids Entra no longer knows, bindings to roles that do not exist, namespaces on Group/User
+subjects, and objects of kubectl-entra edited by hand.")]
+    Audit(AuditArgs),
 
     /// Rewrite kubeconfig users (azure auth-provider or kubelogin) to use kubectl-entra
     #[command(
