@@ -16,6 +16,9 @@ _kubectl__entra() {
             ",$1")
                 cmd="kubectl__entra"
                 ;;
+            kubectl__entra,audit)
+                cmd="kubectl__entra__subcmd__audit"
+                ;;
             kubectl__entra,bind)
                 cmd="kubectl__entra__subcmd__bind"
                 ;;
@@ -49,8 +52,14 @@ _kubectl__entra() {
             kubectl__entra,unbind)
                 cmd="kubectl__entra__subcmd__unbind"
                 ;;
+            kubectl__entra,who-can)
+                cmd="kubectl__entra__subcmd__who__subcmd__can"
+                ;;
             kubectl__entra,whoami)
                 cmd="kubectl__entra__subcmd__whoami"
+                ;;
+            kubectl__entra__subcmd__help,audit)
+                cmd="kubectl__entra__subcmd__help__subcmd__audit"
                 ;;
             kubectl__entra__subcmd__help,bind)
                 cmd="kubectl__entra__subcmd__help__subcmd__bind"
@@ -85,6 +94,9 @@ _kubectl__entra() {
             kubectl__entra__subcmd__help,unbind)
                 cmd="kubectl__entra__subcmd__help__subcmd__unbind"
                 ;;
+            kubectl__entra__subcmd__help,who-can)
+                cmd="kubectl__entra__subcmd__help__subcmd__who__subcmd__can"
+                ;;
             kubectl__entra__subcmd__help,whoami)
                 cmd="kubectl__entra__subcmd__help__subcmd__whoami"
                 ;;
@@ -95,12 +107,66 @@ _kubectl__entra() {
 
     case "${cmd}" in
         kubectl__entra)
-            opts="-v -h -V --v --help --version get-token login logout whoami can-i bind unbind bindings convert-kubeconfig completion sandbox help"
+            opts="-v -h -V --v --help --version get-token login logout whoami can-i bind unbind bindings who-can audit convert-kubeconfig completion sandbox help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__entra__subcmd__audit)
+            opts="-n -A -o -v -h --namespace --all-namespaces --output --no-headers --kubeconfig --context --graph-endpoint --graph-tenant-id --no-graph --v --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-tenant-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --v)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -418,7 +484,7 @@ _kubectl__entra() {
             return 0
             ;;
         kubectl__subcmd__entra__subcmd__get__subcmd__token)
-            opts="-l -e -v -h --tenant-id --client-id --server-id --login --environment --authority-host --token-cache-dir --token-cache --timeout --v --help"
+            opts="-l -e -s -v -h --tenant-id --client-id --server-id --login --environment --authority-host --client-secret --client-certificate --client-certificate-password --federated-token-file --identity-resource-id --subscription --use-azurerm-env-vars --disable-environment-override --token-cache-dir --token-cache --timeout --v --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -456,6 +522,34 @@ _kubectl__entra() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --client-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --federated-token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity-resource-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subscription)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --token-cache-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -484,8 +578,22 @@ _kubectl__entra() {
             return 0
             ;;
         kubectl__subcmd__entra__subcmd__help)
-            opts="get-token login logout whoami can-i bind unbind bindings convert-kubeconfig completion sandbox help"
+            opts="get-token login logout whoami can-i bind unbind bindings who-can audit convert-kubeconfig completion sandbox help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__entra__subcmd__help__subcmd__audit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -651,6 +759,20 @@ _kubectl__entra() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kubectl__subcmd__entra__subcmd__help__subcmd__who__subcmd__can)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kubectl__subcmd__entra__subcmd__help__subcmd__whoami)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -666,7 +788,7 @@ _kubectl__entra() {
             return 0
             ;;
         kubectl__subcmd__entra__subcmd__login)
-            opts="-l -e -v -h --tenant-id --client-id --server-id --login --environment --authority-host --token-cache-dir --token-cache --timeout --v --help"
+            opts="-l -e -s -v -h --tenant-id --client-id --server-id --login --environment --authority-host --client-secret --client-certificate --client-certificate-password --federated-token-file --identity-resource-id --subscription --use-azurerm-env-vars --disable-environment-override --token-cache-dir --token-cache --timeout --v --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -701,6 +823,34 @@ _kubectl__entra() {
                     return 0
                     ;;
                 --authority-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --federated-token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity-resource-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subscription)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -732,7 +882,7 @@ _kubectl__entra() {
             return 0
             ;;
         kubectl__subcmd__entra__subcmd__logout)
-            opts="-l -e -v -h --tenant-id --client-id --server-id --login --environment --authority-host --token-cache-dir --token-cache --timeout --all --v --help"
+            opts="-l -e -s -v -h --tenant-id --client-id --server-id --login --environment --authority-host --client-secret --client-certificate --client-certificate-password --federated-token-file --identity-resource-id --subscription --use-azurerm-env-vars --disable-environment-override --token-cache-dir --token-cache --timeout --all --v --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -767,6 +917,34 @@ _kubectl__entra() {
                     return 0
                     ;;
                 --authority-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --federated-token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity-resource-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subscription)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -860,6 +1038,68 @@ _kubectl__entra() {
                     ;;
                 --dry-run)
                     COMPREPLY=($(compgen -W "none client server" -- "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-tenant-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__entra__subcmd__who__subcmd__can)
+            opts="-n -A -o -v -h --namespace --all-namespaces --subresource --members --members-limit --output --no-headers --kubeconfig --context --graph-endpoint --graph-tenant-id --no-graph --v --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subresource)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --members-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)

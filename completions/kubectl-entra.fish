@@ -35,6 +35,8 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_needs_command" -f -a "can-i" 
 complete -c kubectl-entra -n "__fish_kubectl_entra_needs_command" -f -a "bind" -d 'Bind Entra groups, users or service accounts to a namespace with a role'
 complete -c kubectl-entra -n "__fish_kubectl_entra_needs_command" -f -a "unbind" -d 'Remove bindings that `kubectl entra bind` created'
 complete -c kubectl-entra -n "__fish_kubectl_entra_needs_command" -f -a "bindings" -d 'List who is bound to what, with Entra group names'
+complete -c kubectl-entra -n "__fish_kubectl_entra_needs_command" -f -a "who-can" -d 'List every subject that may do something, through which binding and role, with Entra names'
+complete -c kubectl-entra -n "__fish_kubectl_entra_needs_command" -f -a "audit" -d 'Find bindings that cannot work on an Entra-integrated cluster, with the commands that fix them'
 complete -c kubectl-entra -n "__fish_kubectl_entra_needs_command" -f -a "convert-kubeconfig" -d 'Rewrite kubeconfig users (azure auth-provider or kubelogin) to use kubectl-entra'
 complete -c kubectl-entra -n "__fish_kubectl_entra_needs_command" -f -a "completion" -d 'Print a shell completion script'
 complete -c kubectl-entra -n "__fish_kubectl_entra_needs_command" -f -a "sandbox" -d 'Run a local Entra tenant emulator and Kubernetes API on loopback'
@@ -42,41 +44,65 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_needs_command" -f -a "help" -
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l tenant-id -d 'Entra tenant: a tenant GUID, a verified domain, or `organizations`' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l client-id -d 'Public client application that signs the user in' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l server-id -d 'Server application (the token audience); AKS uses the same id in every cloud' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -s l -l login -d 'Login mode (supported: devicecode)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -s l -l login -d 'Login mode: devicecode, interactive, azurecli, spn, workloadidentity or msi' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -s e -l environment -d 'Azure cloud: AzurePublicCloud, AzureChinaCloud or AzureUSGovernment (case-insensitive)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l authority-host -d 'Authority host URL, overriding --environment (https; http only for loopback). An --environment flag wins over this variable' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l client-secret -d 'Client secret of the service principal (spn)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l client-certificate -d 'Service principal certificate: PEM with its key, or PFX/PKCS#12 (spn)' -r -F
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l client-certificate-password -d 'Password of a PFX certificate (spn)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l federated-token-file -d 'Federated token file (workloadidentity; default: $AZURE_FEDERATED_TOKEN_FILE)' -r -F
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l identity-resource-id -d 'ARM resource id of a user-assigned managed identity (msi)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -s s -l subscription -d 'Azure CLI subscription id or name (azurecli)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l token-cache-dir -d 'Token cache directory (default: $KUBECACHEDIR/kubectl-entra, else ~/.kube/cache/kubectl-entra)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l token-cache -d 'Where tokens are kept: the OS keyring when one answers (auto), or only one of the two' -r -f -a "auto\t''
 keyring\t''
 file\t''"
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l timeout -d 'Time limit for each network call, e.g. 30s or 2m (the wait for you to sign in is not limited by it)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l use-azurerm-env-vars -d 'Read the Terraform AzureRM provider\'s ARM_* variables instead of AZURE_*/AAD_*'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l disable-environment-override -d 'Ignore the AAD_*/AZURE_*/ARM_* variables that would override the flags'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -s h -l help -d 'Print help'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l tenant-id -d 'Entra tenant: a tenant GUID, a verified domain, or `organizations`' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l client-id -d 'Public client application that signs the user in' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l server-id -d 'Server application (the token audience); AKS uses the same id in every cloud' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -s l -l login -d 'Login mode (supported: devicecode)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -s l -l login -d 'Login mode: devicecode, interactive, azurecli, spn, workloadidentity or msi' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -s e -l environment -d 'Azure cloud: AzurePublicCloud, AzureChinaCloud or AzureUSGovernment (case-insensitive)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l authority-host -d 'Authority host URL, overriding --environment (https; http only for loopback). An --environment flag wins over this variable' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l client-secret -d 'Client secret of the service principal (spn)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l client-certificate -d 'Service principal certificate: PEM with its key, or PFX/PKCS#12 (spn)' -r -F
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l client-certificate-password -d 'Password of a PFX certificate (spn)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l federated-token-file -d 'Federated token file (workloadidentity; default: $AZURE_FEDERATED_TOKEN_FILE)' -r -F
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l identity-resource-id -d 'ARM resource id of a user-assigned managed identity (msi)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -s s -l subscription -d 'Azure CLI subscription id or name (azurecli)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l token-cache-dir -d 'Token cache directory (default: $KUBECACHEDIR/kubectl-entra, else ~/.kube/cache/kubectl-entra)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l token-cache -d 'Where tokens are kept: the OS keyring when one answers (auto), or only one of the two' -r -f -a "auto\t''
 keyring\t''
 file\t''"
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l timeout -d 'Time limit for each network call, e.g. 30s or 2m (the wait for you to sign in is not limited by it)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l use-azurerm-env-vars -d 'Read the Terraform AzureRM provider\'s ARM_* variables instead of AZURE_*/AAD_*'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l disable-environment-override -d 'Ignore the AAD_*/AZURE_*/ARM_* variables that would override the flags'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -s h -l help -d 'Print help'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l tenant-id -d 'Entra tenant: a tenant GUID, a verified domain, or `organizations`' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l client-id -d 'Public client application that signs the user in' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l server-id -d 'Server application (the token audience); AKS uses the same id in every cloud' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -s l -l login -d 'Login mode (supported: devicecode)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -s l -l login -d 'Login mode: devicecode, interactive, azurecli, spn, workloadidentity or msi' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -s e -l environment -d 'Azure cloud: AzurePublicCloud, AzureChinaCloud or AzureUSGovernment (case-insensitive)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l authority-host -d 'Authority host URL, overriding --environment (https; http only for loopback). An --environment flag wins over this variable' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l client-secret -d 'Client secret of the service principal (spn)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l client-certificate -d 'Service principal certificate: PEM with its key, or PFX/PKCS#12 (spn)' -r -F
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l client-certificate-password -d 'Password of a PFX certificate (spn)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l federated-token-file -d 'Federated token file (workloadidentity; default: $AZURE_FEDERATED_TOKEN_FILE)' -r -F
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l identity-resource-id -d 'ARM resource id of a user-assigned managed identity (msi)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -s s -l subscription -d 'Azure CLI subscription id or name (azurecli)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l token-cache-dir -d 'Token cache directory (default: $KUBECACHEDIR/kubectl-entra, else ~/.kube/cache/kubectl-entra)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l token-cache -d 'Where tokens are kept: the OS keyring when one answers (auto), or only one of the two' -r -f -a "auto\t''
 keyring\t''
 file\t''"
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l timeout -d 'Time limit for each network call, e.g. 30s or 2m (the wait for you to sign in is not limited by it)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l use-azurerm-env-vars -d 'Read the Terraform AzureRM provider\'s ARM_* variables instead of AZURE_*/AAD_*'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l disable-environment-override -d 'Ignore the AAD_*/AZURE_*/ARM_* variables that would override the flags'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l all -d 'Remove every cached token, of every tenant, client and server'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -s h -l help -d 'Print help'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand whoami" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
@@ -163,6 +189,35 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -s
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -l no-headers -d 'Omit table headers'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -l no-graph -d 'Do not call Microsoft Graph; show object ids only'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -s h -l help -d 'Print help'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand who-can" -s n -l namespace -d 'Namespace to ask about (default: the context\'s namespace)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand who-can" -l subresource -d 'Subresource, such as log or status' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand who-can" -l members-limit -d 'Most members listed per group with --members' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand who-can" -s o -l output -d 'Output format: a table, or json / yaml for scripts' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand who-can" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand who-can" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand who-can" -l graph-endpoint -d 'Microsoft Graph endpoint (default: follows --environment)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand who-can" -l graph-tenant-id -d 'Entra tenant for the Graph token (default: the context\'s --tenant-id)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand who-can" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand who-can" -s A -l all-namespaces -d 'Every namespace: RoleBindings anywhere, with the namespace they hold in'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand who-can" -l members -d 'Also list the members of each bound Entra group (transitively, through Microsoft Graph)'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand who-can" -l no-headers -d 'Omit table headers'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand who-can" -l no-graph -d 'Do not call Microsoft Graph; show object ids only'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand who-can" -s h -l help -d 'Print help'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand audit" -s n -l namespace -d 'Namespace to audit, with the ClusterRoleBindings (default: the context\'s namespace)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand audit" -s o -l output -d 'Output format: a table, or json / yaml for scripts' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand audit" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand audit" -l context -d 'The kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand audit" -l graph-endpoint -d 'Microsoft Graph endpoint (default: follows --environment)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand audit" -l graph-tenant-id -d 'Entra tenant for the Graph token (default: the context\'s --tenant-id)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand audit" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand audit" -s A -l all-namespaces -d 'Audit every namespace and the ClusterRoleBindings'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand audit" -l no-headers -d 'Omit table headers'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand audit" -l no-graph -d 'Do not call Microsoft Graph; show object ids only'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand audit" -s h -l help -d 'Print help'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l kubeconfig -d 'Kubeconfig file to rewrite (default: $KUBECONFIG\'s first file, then ~/.kube/config)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l context -d 'Convert only the user of this context (default: every azure or kubelogin user)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -s l -l login -d 'Login mode to write into the exec entry (the old entry\'s mode is not kept)' -r
@@ -177,15 +232,17 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kube
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand completion" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand completion" -s h -l help -d 'Print help'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand sandbox" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings convert-kubeconfig completion sandbox help" -f -a "get-token" -d 'Print an ExecCredential for kubectl (the exec credential plugin entry point)'
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings convert-kubeconfig completion sandbox help" -f -a "login" -d 'Sign in now and cache the tokens (shows who signed in, never the token)'
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings convert-kubeconfig completion sandbox help" -f -a "logout" -d 'Remove cached tokens (of one tenant/client/server, or --all)'
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings convert-kubeconfig completion sandbox help" -f -a "whoami" -d 'Show who the cluster thinks you are, beside what your Entra token says'
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings convert-kubeconfig completion sandbox help" -f -a "can-i" -d 'Check whether you may do something, and why'
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings convert-kubeconfig completion sandbox help" -f -a "bind" -d 'Bind Entra groups, users or service accounts to a namespace with a role'
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings convert-kubeconfig completion sandbox help" -f -a "unbind" -d 'Remove bindings that `kubectl entra bind` created'
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings convert-kubeconfig completion sandbox help" -f -a "bindings" -d 'List who is bound to what, with Entra group names'
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings convert-kubeconfig completion sandbox help" -f -a "convert-kubeconfig" -d 'Rewrite kubeconfig users (azure auth-provider or kubelogin) to use kubectl-entra'
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings convert-kubeconfig completion sandbox help" -f -a "completion" -d 'Print a shell completion script'
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings convert-kubeconfig completion sandbox help" -f -a "sandbox" -d 'Run a local Entra tenant emulator and Kubernetes API on loopback'
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings convert-kubeconfig completion sandbox help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings who-can audit convert-kubeconfig completion sandbox help" -f -a "get-token" -d 'Print an ExecCredential for kubectl (the exec credential plugin entry point)'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings who-can audit convert-kubeconfig completion sandbox help" -f -a "login" -d 'Sign in now and cache the tokens (shows who signed in, never the token)'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings who-can audit convert-kubeconfig completion sandbox help" -f -a "logout" -d 'Remove cached tokens (of one tenant/client/server, or --all)'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings who-can audit convert-kubeconfig completion sandbox help" -f -a "whoami" -d 'Show who the cluster thinks you are, beside what your Entra token says'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings who-can audit convert-kubeconfig completion sandbox help" -f -a "can-i" -d 'Check whether you may do something, and why'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings who-can audit convert-kubeconfig completion sandbox help" -f -a "bind" -d 'Bind Entra groups, users or service accounts to a namespace with a role'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings who-can audit convert-kubeconfig completion sandbox help" -f -a "unbind" -d 'Remove bindings that `kubectl entra bind` created'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings who-can audit convert-kubeconfig completion sandbox help" -f -a "bindings" -d 'List who is bound to what, with Entra group names'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings who-can audit convert-kubeconfig completion sandbox help" -f -a "who-can" -d 'List every subject that may do something, through which binding and role, with Entra names'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings who-can audit convert-kubeconfig completion sandbox help" -f -a "audit" -d 'Find bindings that cannot work on an Entra-integrated cluster, with the commands that fix them'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings who-can audit convert-kubeconfig completion sandbox help" -f -a "convert-kubeconfig" -d 'Rewrite kubeconfig users (azure auth-provider or kubelogin) to use kubectl-entra'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings who-can audit convert-kubeconfig completion sandbox help" -f -a "completion" -d 'Print a shell completion script'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings who-can audit convert-kubeconfig completion sandbox help" -f -a "sandbox" -d 'Run a local Entra tenant emulator and Kubernetes API on loopback'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand help; and not __fish_seen_subcommand_from get-token login logout whoami can-i bind unbind bindings who-can audit convert-kubeconfig completion sandbox help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
