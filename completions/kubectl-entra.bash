@@ -16,6 +16,9 @@ _kubectl__entra() {
             ",$1")
                 cmd="kubectl__entra"
                 ;;
+            kubectl__entra,audit)
+                cmd="kubectl__entra__subcmd__audit"
+                ;;
             kubectl__entra,bind)
                 cmd="kubectl__entra__subcmd__bind"
                 ;;
@@ -49,8 +52,14 @@ _kubectl__entra() {
             kubectl__entra,unbind)
                 cmd="kubectl__entra__subcmd__unbind"
                 ;;
+            kubectl__entra,who-can)
+                cmd="kubectl__entra__subcmd__who__subcmd__can"
+                ;;
             kubectl__entra,whoami)
                 cmd="kubectl__entra__subcmd__whoami"
+                ;;
+            kubectl__entra__subcmd__help,audit)
+                cmd="kubectl__entra__subcmd__help__subcmd__audit"
                 ;;
             kubectl__entra__subcmd__help,bind)
                 cmd="kubectl__entra__subcmd__help__subcmd__bind"
@@ -85,6 +94,9 @@ _kubectl__entra() {
             kubectl__entra__subcmd__help,unbind)
                 cmd="kubectl__entra__subcmd__help__subcmd__unbind"
                 ;;
+            kubectl__entra__subcmd__help,who-can)
+                cmd="kubectl__entra__subcmd__help__subcmd__who__subcmd__can"
+                ;;
             kubectl__entra__subcmd__help,whoami)
                 cmd="kubectl__entra__subcmd__help__subcmd__whoami"
                 ;;
@@ -95,12 +107,70 @@ _kubectl__entra() {
 
     case "${cmd}" in
         kubectl__entra)
-            opts="-v -h -V --v --help --version get-token login logout whoami can-i bind unbind bindings convert-kubeconfig completion sandbox help"
+            opts="-v -h -V --v --help --version get-token login logout whoami can-i bind unbind bindings who-can audit convert-kubeconfig completion sandbox help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__entra__subcmd__audit)
+            opts="-n -A -o -v -h --namespace --all-namespaces --output --no-headers --kubeconfig --context --request-timeout --graph-endpoint --graph-tenant-id --no-graph --v --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-tenant-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --v)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -548,8 +618,22 @@ _kubectl__entra() {
             return 0
             ;;
         kubectl__subcmd__entra__subcmd__help)
-            opts="get-token login logout whoami can-i bind unbind bindings convert-kubeconfig completion sandbox help"
+            opts="get-token login logout whoami can-i bind unbind bindings who-can audit convert-kubeconfig completion sandbox help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__entra__subcmd__help__subcmd__audit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -702,6 +786,20 @@ _kubectl__entra() {
             return 0
             ;;
         kubectl__subcmd__entra__subcmd__help__subcmd__unbind)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__entra__subcmd__help__subcmd__who__subcmd__can)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1004,6 +1102,72 @@ _kubectl__entra() {
                     ;;
                 --dry-run)
                     COMPREPLY=($(compgen -W "none client server" -- "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --graph-tenant-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__subcmd__entra__subcmd__who__subcmd__can)
+            opts="-n -A -o -v -h --namespace --all-namespaces --subresource --members --members-limit --output --no-headers --kubeconfig --context --request-timeout --graph-endpoint --graph-tenant-id --no-graph --v --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subresource)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --members-limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
                     return 0
                     ;;
                 --kubeconfig)

@@ -35,6 +35,8 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-entra' -ScriptBlock {
             [CompletionResult]::new('bind', 'bind', [CompletionResultType]::ParameterValue, 'Bind Entra groups, users or service accounts to a namespace with a role')
             [CompletionResult]::new('unbind', 'unbind', [CompletionResultType]::ParameterValue, 'Remove bindings that `kubectl entra bind` created')
             [CompletionResult]::new('bindings', 'bindings', [CompletionResultType]::ParameterValue, 'List who is bound to what, with Entra group names')
+            [CompletionResult]::new('who-can', 'who-can', [CompletionResultType]::ParameterValue, 'List every subject that may do something, through which binding and role, with Entra names')
+            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Find bindings that cannot work on an Entra-integrated cluster, with the commands that fix them')
             [CompletionResult]::new('convert-kubeconfig', 'convert-kubeconfig', [CompletionResultType]::ParameterValue, 'Rewrite kubeconfig users (azure auth-provider or kubelogin) to use kubectl-entra')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Run a local Entra tenant emulator and Kubernetes API on loopback')
@@ -244,6 +246,49 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-entra' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'kubectl-entra;who-can' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to ask about (default: the context''s namespace)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace to ask about (default: the context''s namespace)')
+            [CompletionResult]::new('--subresource', '--subresource', [CompletionResultType]::ParameterName, 'Subresource, such as log or status')
+            [CompletionResult]::new('--members-limit', '--members-limit', [CompletionResultType]::ParameterName, 'Most members listed per group with --members')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table, or json / yaml for scripts')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table, or json / yaml for scripts')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each request to the API server, e.g. 10s or 1m; 0 (the default) waits as long as it takes (kubectl''s --request-timeout)')
+            [CompletionResult]::new('--graph-endpoint', '--graph-endpoint', [CompletionResultType]::ParameterName, 'Microsoft Graph endpoint (default: follows --environment)')
+            [CompletionResult]::new('--graph-tenant-id', '--graph-tenant-id', [CompletionResultType]::ParameterName, 'Entra tenant for the Graph token (default: the context''s --tenant-id)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
+            [CompletionResult]::new('--v', '--v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Every namespace: RoleBindings anywhere, with the namespace they hold in')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Every namespace: RoleBindings anywhere, with the namespace they hold in')
+            [CompletionResult]::new('--members', '--members', [CompletionResultType]::ParameterName, 'Also list the members of each bound Entra group (transitively, through Microsoft Graph)')
+            [CompletionResult]::new('--no-headers', '--no-headers', [CompletionResultType]::ParameterName, 'Omit table headers')
+            [CompletionResult]::new('--no-graph', '--no-graph', [CompletionResultType]::ParameterName, 'Do not call Microsoft Graph; show object ids only')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'kubectl-entra;audit' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to audit, with the ClusterRoleBindings (default: the context''s namespace)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace to audit, with the ClusterRoleBindings (default: the context''s namespace)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table, or json / yaml for scripts')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table, or json / yaml for scripts')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each request to the API server, e.g. 10s or 1m; 0 (the default) waits as long as it takes (kubectl''s --request-timeout)')
+            [CompletionResult]::new('--graph-endpoint', '--graph-endpoint', [CompletionResultType]::ParameterName, 'Microsoft Graph endpoint (default: follows --environment)')
+            [CompletionResult]::new('--graph-tenant-id', '--graph-tenant-id', [CompletionResultType]::ParameterName, 'Entra tenant for the Graph token (default: the context''s --tenant-id)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
+            [CompletionResult]::new('--v', '--v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'Audit every namespace and the ClusterRoleBindings')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'Audit every namespace and the ClusterRoleBindings')
+            [CompletionResult]::new('--no-headers', '--no-headers', [CompletionResultType]::ParameterName, 'Omit table headers')
+            [CompletionResult]::new('--no-graph', '--no-graph', [CompletionResultType]::ParameterName, 'Do not call Microsoft Graph; show object ids only')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'kubectl-entra;convert-kubeconfig' {
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Kubeconfig file to rewrite (default: every file of $KUBECONFIG, each user in the file that defines it, else ~/.kube/config)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Convert only the user of this context (default: every azure or kubelogin user)')
@@ -289,6 +334,8 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-entra' -ScriptBlock {
             [CompletionResult]::new('bind', 'bind', [CompletionResultType]::ParameterValue, 'Bind Entra groups, users or service accounts to a namespace with a role')
             [CompletionResult]::new('unbind', 'unbind', [CompletionResultType]::ParameterValue, 'Remove bindings that `kubectl entra bind` created')
             [CompletionResult]::new('bindings', 'bindings', [CompletionResultType]::ParameterValue, 'List who is bound to what, with Entra group names')
+            [CompletionResult]::new('who-can', 'who-can', [CompletionResultType]::ParameterValue, 'List every subject that may do something, through which binding and role, with Entra names')
+            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Find bindings that cannot work on an Entra-integrated cluster, with the commands that fix them')
             [CompletionResult]::new('convert-kubeconfig', 'convert-kubeconfig', [CompletionResultType]::ParameterValue, 'Rewrite kubeconfig users (azure auth-provider or kubelogin) to use kubectl-entra')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('sandbox', 'sandbox', [CompletionResultType]::ParameterValue, 'Run a local Entra tenant emulator and Kubernetes API on loopback')
@@ -317,6 +364,12 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-entra' -ScriptBlock {
             break
         }
         'kubectl-entra;help;bindings' {
+            break
+        }
+        'kubectl-entra;help;who-can' {
+            break
+        }
+        'kubectl-entra;help;audit' {
             break
         }
         'kubectl-entra;help;convert-kubeconfig' {

@@ -3,15 +3,18 @@
 //! that can be decided or formatted without a network lives here, with its tests.
 
 pub mod answer;
+pub mod audit;
 pub mod explain;
 pub mod fetch;
 pub mod group_names;
 pub mod list;
 pub mod matrix;
+pub mod overage;
 pub mod reason;
 pub mod snapshot;
 pub mod token;
 pub mod verbs;
+pub mod who_can;
 pub mod whoami;
 
 pub use answer::{

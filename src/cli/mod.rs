@@ -14,6 +14,7 @@ mod convert;
 pub mod environment;
 mod login_context;
 mod settings;
+mod who_can;
 
 pub use access::{CanIArgs, WhoamiArgs};
 pub use auth::{ArgSources, AuthArgs, LoginArgs, LogoutArgs, TokenCacheKind};
@@ -24,6 +25,7 @@ pub use context_sign_in::{SignIn, context_auth_args};
 pub use convert::ConvertKubeconfigArgs;
 pub use settings::settings_with_env;
 pub use login_context::{ContextSignIn, GivenAuthFlags, context_sign_in};
+pub use who_can::{AuditArgs, WhoCanArgs};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -172,6 +174,38 @@ Examples:
   kubectl entra bindings -A -o json
   kubectl entra bindings -A --no-graph")]
     Bindings(BindingsArgs),
+
+    /// List every subject that may do something, through which binding and role, with Entra names
+    #[command(
+        name = "who-can",
+        after_help = "Examples:
+  # Who may create pods in dev? (groups with their Entra names)
+  kubectl entra who-can create pods -n dev
+
+  # In any namespace, with the members of each Entra group
+  kubectl entra who-can create pods -A --members
+
+  # One object, a subresource, a non-resource URL
+  kubectl entra who-can get secrets db-password -n dev
+  kubectl entra who-can get pods --subresource log -n dev
+  kubectl entra who-can get /healthz
+
+Reads Roles, ClusterRoles and their bindings with list calls: run it as someone who may list them."
+    )]
+    WhoCan(WhoCanArgs),
+
+    /// Find bindings that cannot work on an Entra-integrated cluster, with the commands that fix them
+    #[command(after_help = "Examples:
+  # The namespace dev (and the ClusterRoleBindings); exit 1 when something is found
+  kubectl entra audit -n dev
+
+  # Everything, for a pipeline
+  kubectl entra audit -A -o json
+
+Finds Group subjects that are display names, guest UPNs and member object ids in User subjects,
+object ids Entra no longer knows, bindings to roles that do not exist, namespaces on Group/User
+subjects, and objects of kubectl-entra edited by hand.")]
+    Audit(AuditArgs),
 
     /// Rewrite kubeconfig users (azure auth-provider or kubelogin) to use kubectl-entra
     #[command(

@@ -154,6 +154,15 @@ async fn single(
                 None
             }
         };
+        // Overage: say what Graph lists, and that AKS resolves the groups the same way.
+        if let Some(oid) = super::overage::overage_user(info).filter(|_| args.as_user.is_none()) {
+            let groups = crate::k8s::review::self_subject_review(client)
+                .await
+                .map(|u| u.groups)
+                .unwrap_or_default();
+            let note = super::overage::note(info, &args.graph, &oid, &groups).await;
+            say!("note: {note}");
+        }
         if document {
             // Data for scripts, not the display lines.
             let data = super::can_i_why::gather(

@@ -1,5 +1,6 @@
 //! One file per command: each reads its args, calls the layers below and prints through `output`.
 
+mod audit;
 mod bind;
 mod bindings;
 mod can_i;
@@ -9,8 +10,10 @@ mod convert_kubeconfig;
 pub mod get_token;
 mod login;
 mod logout;
+mod overage;
 mod sandbox;
 mod unbind;
+mod who_can;
 mod whoami;
 
 pub use completion::complete;
@@ -30,6 +33,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bind(args) => bind::run(args),
         Command::Unbind(args) => unbind::run(args),
         Command::Bindings(args) => bindings::run(args),
+        Command::WhoCan(args) => who_can::run(args),
+        Command::Audit(args) => audit::run(args),
         Command::ConvertKubeconfig(args) => convert_kubeconfig::run(args),
         Command::Completion(args) => completion::run(args),
         Command::Sandbox(mut args) => {

@@ -40,6 +40,11 @@ async fn run_async(args: WhoamiArgs) -> anyhow::Result<ExitCode> {
             }
         },
     };
+    // Overage: ask Graph for the groups as AKS does (its own block; see commands/overage.rs).
+    if let Some(oid) = super::overage::overage_user(&info) {
+        let note = super::overage::note(&info, &args.graph, &oid, &user.groups).await;
+        say!("note: {note}");
+    }
     let mut ids = user.groups.clone();
     if let Some(t) = &token {
         ids.extend(t.groups.iter().cloned());

@@ -34,17 +34,17 @@ pub struct DirectoryObject {
 }
 
 #[derive(Deserialize)]
-struct Page<T> {
+pub(super) struct Page<T> {
     #[serde(default = "Vec::new")]
-    value: Vec<T>,
+    pub(super) value: Vec<T>,
     #[serde(rename = "@odata.nextLink", default)]
-    next_link: Option<String>,
+    pub(super) next_link: Option<String>,
 }
 
 /// A Graph client bound to one base URL and one access token. Debug never shows the token.
 #[derive(Clone)]
 pub struct GraphClient {
-    http: reqwest::Client,
+    pub(super) http: reqwest::Client,
     base: String,
     token: AccessToken,
     retry: RetryPolicy,
@@ -62,11 +62,11 @@ impl std::fmt::Debug for GraphClient {
 
 /// What a call is, for messages: the verb phrase, the permission it needs, how to do without
 /// it, what a 404 means.
-struct Call<'a> {
-    action: &'a str,
-    permission: &'static str,
-    hint: &'static str,
-    what: &'a str,
+pub(super) struct Call<'a> {
+    pub(super) action: &'a str,
+    pub(super) permission: &'static str,
+    pub(super) hint: &'static str,
+    pub(super) what: &'a str,
 }
 
 const GROUP_ID_HINT: &str = "pass the object id with --group-id to skip the lookup";
@@ -200,7 +200,7 @@ impl GraphClient {
 
     /// The token goes only to the Graph origin we were configured with, never to a host a
     /// response names.
-    fn check_same_origin(&self, url: &str, call: &Call<'_>) -> Result<(), GraphError> {
+    pub(super) fn check_same_origin(&self, url: &str, call: &Call<'_>) -> Result<(), GraphError> {
         let origin = |u: &str| url::Url::parse(u).ok().map(|u| u.origin());
         if origin(url).is_some() && origin(url) == origin(&self.base) {
             Ok(())
@@ -218,7 +218,7 @@ impl GraphClient {
 
     /// Sends with the bearer token, retrying 429/503/504 as the policy allows. A redirect is
     /// not followed (it would carry the token elsewhere).
-    async fn send(
+    pub(super) async fn send(
         &self,
         build: impl Fn() -> reqwest::RequestBuilder,
         eventual: bool,
@@ -290,7 +290,7 @@ impl GraphClient {
 }
 
 /// Reads a success body (at most [`net::GRAPH_BODY_LIMIT`]) and parses it.
-async fn decode<T: DeserializeOwned>(
+pub(super) async fn decode<T: DeserializeOwned>(
     resp: reqwest::Response,
     call: &Call<'_>,
 ) -> Result<T, GraphError> {

@@ -8,6 +8,7 @@ mod connect;
 mod endpoint;
 mod error;
 mod groups_by_name;
+mod members;
 mod odata;
 mod retry;
 
@@ -16,5 +17,6 @@ pub use connect::{GraphAccess, TokenSource};
 pub use endpoint::{base_url, token_resource};
 pub use error::GraphError;
 pub use groups_by_name::{is_object_id, one_group_named};
+pub use members::Members;
 pub use odata::{display_name_filter, encode_query_value, escape_string_literal};
 pub use retry::{RetryPolicy, parse_retry_after};

@@ -12,6 +12,7 @@ mod rules_review;
 mod subject;
 #[cfg(test)]
 mod tests;
+mod who_can;
 
 pub use aggregation::{aggregate_all, selector_matches};
 pub use authorizer::{PRIVILEGED_GROUP, find_allowing_rule, is_privileged};
@@ -28,6 +29,7 @@ pub use rule::{
 };
 pub use rules_review::{full_authority, raw_rules_for};
 pub use subject::{service_account_username, subject_matches};
+pub use who_can::{Grant, Ignored, Scope as WhoCanScope, WhoCan, who_can};
 
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding};
 use std::collections::BTreeMap;

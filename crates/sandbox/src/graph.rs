@@ -1,5 +1,6 @@
 //! The Microsoft Graph subset the sandbox serves under `/v1.0` (groups filter, groups/{id},
-//! directoryObjects/getByIds, me/transitiveMemberOf, users/{id}/getMemberGroups), with Graph's
+//! directoryObjects/getByIds, me/transitiveMemberOf, users/{id}/getMemberGroups,
+//! users/{id}/getMemberObjects, users/{id}/checkMemberGroups, groups/{id}/transitiveMembers), with Graph's
 //! JSON and error shapes (ENTRA-PROTOCOL.md §7).
 //!
 //! The emulator nests `router` at `/v1.0`. Injected faults (`/_sandbox/faults` with `"endpoint":"graph"`) are the emulator's middleware around
@@ -7,6 +8,7 @@
 
 mod auth;
 mod handlers;
+mod members;
 mod paging;
 
 use super::stats::Stats;

@@ -180,6 +180,7 @@ pub async fn run(options: SandboxOptions) -> anyhow::Result<RunningSandbox> {
             .collect(),
         stats: stats.clone(),
         faults: Some(faults.clone()),
+        directory: Some(tenant.clone()),
     })
     .await;
     let mut api_error = None;

@@ -110,6 +110,7 @@ pub fn start_in(dir: tempfile::TempDir) -> Cluster {
             cluster_admin_groups: Vec::new(),
             stats: stats.clone(),
             faults: None,
+            directory: None,
         }))
         .expect("start API server");
     Cluster {

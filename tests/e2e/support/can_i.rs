@@ -83,6 +83,37 @@ impl Sandbox {
         cmd.args(args).output().expect("run kubectl-entra")
     }
 
+    /// The built binary with the admin kubeconfig and Microsoft Graph through the emulator
+    /// (`--graph-tenant-id`; the Graph token is the auto-approved user's): for commands that
+    /// read RBAC as admin and name Entra objects.
+    pub fn entra_admin_graph(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new(bin());
+        self.env(&mut cmd, &self.admin_kubeconfig());
+        cmd.env("AZURE_AUTHORITY_HOST", self.s("authority_host"))
+            .args(args)
+            .args(["--graph-tenant-id", &self.s("tenant_id")])
+            .output()
+            .expect("run kubectl-entra")
+    }
+
+    /// A shell command line as the admin, with the built kubectl-entra on PATH, so that
+    /// `kubectl entra ...` runs exactly as a user would type it.
+    pub fn admin_shell(&self, line: &str) -> Output {
+        let bin_dir = Path::new(bin()).parent().expect("bin dir");
+        let path = format!(
+            "{}:{}",
+            bin_dir.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let mut cmd = Command::new("sh");
+        self.env(&mut cmd, &self.admin_kubeconfig());
+        cmd.env("PATH", path)
+            .env("AZURE_AUTHORITY_HOST", self.s("authority_host"))
+            .args(["-c", line])
+            .output()
+            .expect("run sh")
+    }
+
     /// The real kubectl as the signed-in user (its exec entry runs the built binary).
     pub fn kubectl(&self, args: &[&str]) -> Output {
         let mut cmd = Command::new("kubectl");

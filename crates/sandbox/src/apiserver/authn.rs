@@ -2,8 +2,9 @@
 //! emulator, `iss` exact, `aud` = server id, `exp` without leeway, `nbf` with one minute;
 //! username = `upn` or else `oid`, groups = the `groups` claim + `system:authenticated`.
 //!
-//! Groups overage (`_claim_names.groups` without `groups`): AKS would ask Graph for the
-//! memberships; the sandbox authenticates the user with `system:authenticated` only.
+//! Groups overage (`_claim_names.groups` without `groups`): AKS (guard) asks Microsoft Graph for
+//! the user's groups; the sandbox asks its own directory the same question (see
+//! [`Authenticator::resolve_overage`]).
 
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, jwk::JwkSet};
 use rbac::UserInfo;
@@ -18,6 +19,8 @@ pub struct Authenticator {
     audience: String,
     keys: Vec<(Option<String>, DecodingKey)>,
     admin_token_hash: [u8; 32],
+    /// The tenant that answers overage lookups (AKS asks Graph); None: groups stay unresolved.
+    directory: Option<std::sync::Arc<crate::tenant::Tenant>>,
 }
 
 impl std::fmt::Debug for Authenticator {
@@ -52,7 +55,17 @@ impl Authenticator {
             audience: audience.to_string(),
             keys,
             admin_token_hash: digest(admin_token),
+            directory: None,
         }
+    }
+
+    /// Resolves overage tokens' groups in `directory`, as AKS resolves them through Graph.
+    pub fn with_directory(
+        mut self,
+        directory: Option<std::sync::Arc<crate::tenant::Tenant>>,
+    ) -> Self {
+        self.directory = directory;
+        self
     }
 
     /// The user behind an `Authorization` header value, or `None` (answer 401).
@@ -75,7 +88,43 @@ impl Authenticator {
             });
         }
         let claims = self.verify(token)?;
-        user_from_claims(&claims)
+        let mut user = user_from_claims(&claims)?;
+        self.resolve_overage(&claims, &mut user);
+        Some(user)
+    }
+
+    /// guard's overage path (ENTRA-PROTOCOL §3.4): no `groups` claim but `_claim_names.groups`
+    /// present means the user is in more than 200 groups; the memberships come from the
+    /// directory (`getMemberGroups` of the user), transitively, as object ids. App-only tokens
+    /// are not resolved (guard refuses them: OBO does not work for service principals).
+    fn resolve_overage(
+        &self,
+        claims: &serde_json::Map<String, serde_json::Value>,
+        user: &mut UserInfo,
+    ) {
+        let overage = claims.get("groups").is_none()
+            && claims
+                .get("_claim_names")
+                .and_then(|n| n.get("groups"))
+                .is_some();
+        let app = claims.get("idtyp").and_then(|v| v.as_str()) == Some("app");
+        let Some(directory) = self.directory.as_ref().filter(|_| overage && !app) else {
+            return;
+        };
+        let Some(found) = directory
+            .user_by_id(&user.uid)
+            .or_else(|| directory.user_by_upn(&user.name))
+        else {
+            return;
+        };
+        let ids: Vec<String> = directory
+            .groups_of(&found.object_id)
+            .into_iter()
+            .map(|g| g.object_id.clone())
+            .collect();
+        // `system:authenticated` stays last, as for tokens with a groups claim.
+        let at = user.groups.len().saturating_sub(1);
+        user.groups.splice(at..at, ids);
     }
 
     fn verify(&self, token: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
@@ -164,6 +213,35 @@ mod tests {
         assert_eq!(guest.name, "o2");
         assert_eq!(guest.groups, vec!["system:authenticated"]);
         assert!(user_from_claims(&claims(json!({"sub":"x"}))).is_none());
+    }
+
+    #[test]
+    fn overage_groups_come_from_the_directory() {
+        let tenant = std::sync::Arc::new(crate::tenant::Tenant::seed());
+        let many = tenant
+            .user_by_upn("manygroups@contoso.com")
+            .expect("manygroups")
+            .clone();
+        let a = Authenticator::new("i", "a", &json!({"keys":[]}), "x")
+            .with_directory(Some(tenant.clone()));
+        let c = claims(json!({
+            "upn": many.upn, "oid": many.object_id,
+            "_claim_names": {"groups": "src1"},
+            "_claim_sources": {"src1": {"endpoint": "https://graph.windows.net/t/users/o/getMemberObjects"}}
+        }));
+        let mut u = user_from_claims(&c).unwrap_or_default();
+        a.resolve_overage(&c, &mut u);
+        assert_eq!(u.groups.len(), tenant.groups_of(&many.object_id).len() + 1);
+        assert_eq!(
+            u.groups.last().map(String::as_str),
+            Some("system:authenticated")
+        );
+        // an app token with overage, or a token with groups, is left alone
+        let mut app = c.clone();
+        app.insert("idtyp".into(), json!("app"));
+        let mut u = user_from_claims(&app).unwrap_or_default();
+        a.resolve_overage(&app, &mut u);
+        assert_eq!(u.groups, vec!["system:authenticated"]);
     }
 
     #[test]

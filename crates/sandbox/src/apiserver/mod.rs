@@ -5,7 +5,7 @@
 //! from aggregated discovery), a generated OpenAPI v3 stub that only says which PATCH query
 //! parameters are supported, server-side apply field ownership with every list atomic (see
 //! `managed`), strategic merge patch as a JSON merge patch, pods stored but never run (phase
-//! `Pending`), groups overage tokens authenticated without group lookup.
+//! `Pending`); groups overage tokens get their groups from the sandbox directory, in-process.
 
 mod apply;
 mod authn;
@@ -55,6 +55,8 @@ pub struct ApiServerConfig {
     pub stats: Arc<Stats>,
     /// `POST /_sandbox/faults` with `"endpoint":"api"`: delays or failures of API requests.
     pub faults: Option<Arc<super::faults::Faults>>,
+    /// The directory overage tokens' groups are looked up in (AKS asks Microsoft Graph).
+    pub directory: Option<Arc<crate::tenant::Tenant>>,
 }
 
 /// A running API server. Dropping it does not stop it; it lives as long as the runtime.
@@ -125,7 +127,8 @@ pub async fn start(cfg: ApiServerConfig) -> anyhow::Result<ApiServer> {
     let (events, _) = tokio::sync::broadcast::channel(1024);
     let state = Arc::new(AppState {
         store: Mutex::new(store),
-        authn: authn::Authenticator::new(&cfg.issuer, &cfg.audience, &cfg.jwks, &cfg.admin_token),
+        authn: authn::Authenticator::new(&cfg.issuer, &cfg.audience, &cfg.jwks, &cfg.admin_token)
+            .with_directory(cfg.directory.clone()),
         stats: cfg.stats.clone(),
         events,
         server_address: addr.to_string(),

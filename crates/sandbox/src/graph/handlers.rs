@@ -25,10 +25,11 @@ pub(super) fn routes() -> axum::Router<GraphState> {
             get(my_groups),
         )
         .route("/users/{id}/getMemberGroups", post(get_member_groups))
+        .merge(super::members::routes())
 }
 
 /// Graph's error body (§7.5).
-fn graph_error(status: StatusCode, code: &str, message: &str) -> Response {
+pub(super) fn graph_error(status: StatusCode, code: &str, message: &str) -> Response {
     let id = uuid::Uuid::new_v4().to_string();
     let body = json!({
         "error": {
@@ -48,7 +49,7 @@ fn bad_query(message: &str) -> Response {
     graph_error(StatusCode::BAD_REQUEST, "Request_UnsupportedQuery", message)
 }
 
-fn not_found(id: &str) -> Response {
+pub(super) fn not_found(id: &str) -> Response {
     graph_error(
         StatusCode::NOT_FOUND,
         "Request_ResourceNotFound",
@@ -90,7 +91,11 @@ fn advanced_query_needs_eventual(
 }
 
 /// Counter, then token check: what every route does first.
-fn admit(state: &GraphState, headers: &HeaderMap, route: &str) -> Result<Caller, Response> {
+pub(super) fn admit(
+    state: &GraphState,
+    headers: &HeaderMap,
+    route: &str,
+) -> Result<Caller, Response> {
     state.stats.incr("graph", route);
     let auth = headers
         .get(http::header::AUTHORIZATION)
@@ -111,7 +116,7 @@ fn admit(state: &GraphState, headers: &HeaderMap, route: &str) -> Result<Caller,
 }
 
 /// `http://host:port/v1.0`, for `@odata.context` and `@odata.nextLink`.
-fn base(headers: &HeaderMap) -> String {
+pub(super) fn base(headers: &HeaderMap) -> String {
     let host = headers
         .get(http::header::HOST)
         .and_then(|v| v.to_str().ok())
@@ -119,7 +124,7 @@ fn base(headers: &HeaderMap) -> String {
     format!("http://{host}/v1.0")
 }
 
-fn query_pairs(raw: &Option<String>) -> Result<Vec<(String, String)>, Response> {
+pub(super) fn query_pairs(raw: &Option<String>) -> Result<Vec<(String, String)>, Response> {
     serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).map_err(|_| {
         graph_error(
             StatusCode::BAD_REQUEST,
@@ -129,7 +134,7 @@ fn query_pairs(raw: &Option<String>) -> Result<Vec<(String, String)>, Response> 
     })
 }
 
-fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub(super) fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     pairs
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(name))
@@ -158,7 +163,7 @@ pub(crate) fn parse_display_name_filter(filter: &str) -> Option<String> {
     Some(out)
 }
 
-fn group_json(g: &Group, typed: bool) -> Value {
+pub(super) fn group_json(g: &Group, typed: bool) -> Value {
     let mut v = json!({
         "id": g.object_id,
         "displayName": g.display_name,
@@ -176,7 +181,7 @@ fn group_json(g: &Group, typed: bool) -> Value {
     v
 }
 
-fn user_json(u: &User, typed: bool) -> Value {
+pub(super) fn user_json(u: &User, typed: bool) -> Value {
     let mut v = json!({
         "id": u.object_id,
         "displayName": u.display_name,
@@ -194,7 +199,7 @@ fn user_json(u: &User, typed: bool) -> Value {
 }
 
 /// Keeps only `$select`ed properties (and `@odata.type`).
-fn select(value: Value, fields: Option<&str>) -> Value {
+pub(super) fn select(value: Value, fields: Option<&str>) -> Value {
     let (Some(fields), Value::Object(map)) = (fields, &value) else {
         return value;
     };
@@ -209,7 +214,7 @@ fn select(value: Value, fields: Option<&str>) -> Value {
     Value::Object(kept)
 }
 
-fn context_suffix(entity_set: &str, fields: Option<&str>) -> String {
+pub(super) fn context_suffix(entity_set: &str, fields: Option<&str>) -> String {
     match fields {
         Some(f) => format!("{entity_set}({f})"),
         None => entity_set.to_string(),
@@ -218,7 +223,7 @@ fn context_suffix(entity_set: &str, fields: Option<&str>) -> String {
 
 /// One page of `items` with `@odata.context`, `@odata.count` (with `$count=true`) and
 /// `@odata.nextLink` (the same query plus `$skiptoken`).
-fn paged(
+pub(super) fn paged(
     headers: &HeaderMap,
     path: &str,
     pairs: &[(String, String)],
