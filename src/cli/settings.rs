@@ -47,8 +47,13 @@ impl TryFrom<&AuthArgs> for Settings {
                 TokenCacheKind::Auto => StoreMode::Auto,
                 TokenCacheKind::Keyring => StoreMode::Keyring,
                 TokenCacheKind::File => StoreMode::File,
+                TokenCacheKind::KeyringKernel => StoreMode::KernelKeyring,
             },
             cache_dir,
+            ca_file: args
+                .authority_ca_file
+                .clone()
+                .filter(|p| !p.as_os_str().is_empty()),
             credentials: AppCredentials {
                 client_secret: args.client_secret.clone().map(Secret::new),
                 client_certificate: args.client_certificate.clone(),

@@ -99,6 +99,7 @@ fn check_new_entry(doc: &kube::config::Kubeconfig, user: &str) -> anyhow::Result
         subscription: None,
         use_azurerm_env_vars: false,
         disable_environment_override: true,
+        authority_ca_file: None,
     };
     Settings::try_from(&auth).map(drop).with_context(|| {
         format!(

@@ -24,6 +24,7 @@ mod completion_drift;
 #[cfg(unix)] // bash and the sh helper kubectl_complete-entra
 mod completion_shells;
 mod convert_kubeconfig;
+mod corporate_network;
 mod credential_resource;
 #[cfg(unix)]
 mod get_token_cache_trust;
@@ -39,5 +40,7 @@ mod sandbox_command;
 mod sandbox_emulator;
 mod sandbox_faults;
 mod sandbox_inprocess;
+#[cfg(target_os = "linux")]
+mod secret_service_cache;
 mod walkthrough;
 mod whoami_sandbox;

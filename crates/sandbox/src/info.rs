@@ -41,6 +41,10 @@ pub struct SandboxInfo {
     pub user_kubeconfig: Option<PathBuf>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_file: Option<PathBuf>,
+    /// With `--tls`: the CA (PEM) that issued the emulator's certificate; pass it as
+    /// `--authority-ca-file` (or trust it otherwise) to sign in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authority_ca_file: Option<PathBuf>,
 }
 
 impl SandboxInfo {
