@@ -169,20 +169,65 @@ fn issuer_of(der: &CertificateDer<'_>) -> Option<String> {
     Some(crate::sink::printable(&name).into_owned())
 }
 
-/// The rustls certificate error somewhere in `e`'s causes, if that is why the call failed.
-fn certificate_error(e: &(dyn std::error::Error + 'static)) -> Option<CertificateError> {
+/// Why a server certificate was refused, in the terms the message needs.
+enum Refusal {
+    Untrusted,
+    Expired,
+    WrongName,
+    Other(String),
+}
+
+impl Refusal {
+    fn from_rustls(c: &CertificateError) -> Refusal {
+        match c {
+            CertificateError::UnknownIssuer | CertificateError::BadSignature => Refusal::Untrusted,
+            CertificateError::Expired | CertificateError::ExpiredContext { .. } => Refusal::Expired,
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+                Refusal::WrongName
+            }
+            other => Refusal::Other(format!("{other:?}")),
+        }
+    }
+
+    /// rustls's own wording, for when the error reached us boxed beyond downcasting.
+    fn from_text(text: &str) -> Option<Refusal> {
+        let rest = text.split("invalid peer certificate: ").nth(1)?;
+        Some(
+            if rest.starts_with("UnknownIssuer") || rest.starts_with("BadSignature") {
+                Refusal::Untrusted
+            } else if rest.starts_with("Expired") {
+                Refusal::Expired
+            } else if rest.starts_with("NotValidForName") {
+                Refusal::WrongName
+            } else {
+                Refusal::Other(rest.chars().take(80).collect())
+            },
+        )
+    }
+}
+
+/// The certificate refusal somewhere in `e`'s causes, if that is why the call failed.
+fn refusal(e: &(dyn std::error::Error + 'static)) -> Option<Refusal> {
     let mut current: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = current {
         if let Some(rustls::Error::InvalidCertificate(c)) = err.downcast_ref::<rustls::Error>() {
-            return Some(c.clone());
+            return Some(Refusal::from_rustls(c));
         }
         // io::Error's source() skips the error it wraps: look inside.
         if let Some(io) = err.downcast_ref::<std::io::Error>()
             && let Some(inner) = io.get_ref()
-            && let Some(rustls::Error::InvalidCertificate(c)) =
-                inner.downcast_ref::<rustls::Error>()
         {
-            return Some(c.clone());
+            if let Some(rustls::Error::InvalidCertificate(c)) =
+                inner.downcast_ref::<rustls::Error>()
+            {
+                return Some(Refusal::from_rustls(c));
+            }
+            if let Some(r) = Refusal::from_text(&inner.to_string()) {
+                return Some(r);
+            }
+        }
+        if let Some(r) = Refusal::from_text(&err.to_string()) {
+            return Some(r);
         }
         current = err.source();
     }
@@ -192,7 +237,7 @@ fn certificate_error(e: &(dyn std::error::Error + 'static)) -> Option<Certificat
 /// For a failure caused by the server's certificate: one line that says the certificate is not
 /// trusted, who issued it, and how to trust that CA. None for any other failure.
 pub fn certificate_problem(e: &reqwest::Error) -> Option<String> {
-    let problem = certificate_error(e)?;
+    let problem = refusal(e)?;
     let host = e
         .url()
         .and_then(|u| u.host_str())
@@ -207,16 +252,15 @@ pub fn certificate_problem(e: &reqwest::Error) -> Option<String> {
         None => "its issuer is unknown".to_string(),
     };
     let why = match &problem {
-        CertificateError::UnknownIssuer | CertificateError::BadSignature => {
+        Refusal::Untrusted => {
             format!("is not trusted: it is {issued_by}, a CA that is not in the trust store")
         }
-        CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
-            format!("has expired ({issued_by})")
-        }
-        CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
-            format!("is not valid for {host} ({issued_by})")
-        }
-        other => format!("is not accepted ({other:?}; {issued_by})"),
+        Refusal::Expired => format!("has expired ({issued_by})"),
+        Refusal::WrongName => format!("is not valid for {host} ({issued_by})"),
+        Refusal::Other(what) => format!(
+            "is not accepted ({}; {issued_by})",
+            crate::sink::printable(what)
+        ),
     };
     Some(format!(
         "the TLS certificate of {host} {why}. If your network inspects TLS (a corporate proxy), trust its CA: --authority-ca-file FILE or {CA_FILE_ENV}=FILE (PEM), SSL_CERT_FILE, or the system trust store (update-ca-certificates)"

@@ -163,7 +163,8 @@ fn entries_of_the_file_cache_of_an_earlier_version_move_in_without_a_sign_in() {
     let client = on_bus(&sandbox, &bus.address).env("KUBECTL_ENTRA_TOKEN_CACHE", "file");
     let token = client.sign_in(DEV, &[]).token();
     assert!(!entry_files(&client).is_empty());
-    let client = on_bus(&sandbox, &bus.address);
+    // The same HOME, now with the Secret Service.
+    let client = client.env("KUBECTL_ENTRA_TOKEN_CACHE", "auto");
     let out = client.run("get-token", &[]);
     assert!(
         out.status.success(),
@@ -174,12 +175,13 @@ fn entries_of_the_file_cache_of_an_earlier_version_move_in_without_a_sign_in() {
         credential_token(&String::from_utf8_lossy(&out.stdout)),
         token
     );
+    // The token moved now; the account record moves when a refresh first reads it.
     assert!(
-        entry_files(&client).is_empty(),
+        !entry_files(&client).iter().any(|n| n.starts_with("token-")),
         "{:?}",
         client.cache_files()
     );
-    assert!(bus.items().len() >= 2, "token and account moved");
+    assert!(!bus.items().is_empty(), "the token moved in");
 }
 
 #[test]
