@@ -33,9 +33,8 @@ const CALL_LIMIT: Duration = Duration::from_secs(10);
 const PROMPT_LIMIT: Duration = Duration::from_secs(120);
 
 type Connected = Result<SecretService<'static>, String>;
-type Job = Box<
-    dyn for<'s> FnOnce(&'s Connected) -> Pin<Box<dyn Future<Output = ()> + 's>> + Send + 'static,
->;
+type BoxFut<'s, T> = Pin<Box<dyn Future<Output = T> + 's>>;
+type Job = Box<dyn for<'s> FnOnce(&'s Connected) -> BoxFut<'s, ()> + Send + 'static>;
 
 /// The worker's inbox; None when the worker could not be started.
 fn worker() -> Option<&'static Mutex<mpsc::Sender<Job>>> {
@@ -75,9 +74,7 @@ fn worker() -> Option<&'static Mutex<mpsc::Sender<Job>>> {
 
 /// Runs `op` on the worker and waits for its answer.
 fn call<T: Send + 'static>(
-    op: impl for<'s> FnOnce(
-        &'s SecretService<'static>,
-    ) -> Pin<Box<dyn Future<Output = Result<T, String>> + 's>>
+    op: impl for<'s> FnOnce(&'s SecretService<'static>) -> BoxFut<'s, Result<T, String>>
     + Send
     + 'static,
 ) -> Result<T, String> {
