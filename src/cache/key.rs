@@ -63,6 +63,8 @@ impl CacheKey {
     }
 
     /// The tenant, client and server in clear, when the key was built from them.
+    // Only the Secret Service (Linux) labels entries.
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     pub(crate) fn described(&self) -> Option<&About> {
         self.about.as_ref()
     }
