@@ -5,6 +5,10 @@
 //! JSON in and out).
 //!
 //! Run with `cargo bench --bench get_token` (release profile). Prints median and p90 in ms.
+//!
+//! With `KUBECTL_ENTRA_BENCH_SECRET_SERVICE=1` and a session bus with a Secret Service
+//! (`benches/secret_service.sh` starts a private one), it also times the Secret Service store
+//! (`--token-cache auto` on Linux): the D-Bus round trips are the difference to the file store.
 
 use base64::Engine as _;
 use clap::Parser as _;
@@ -28,7 +32,7 @@ fn main() {
         "--token-cache-dir",
         cache_dir.to_str().expect("utf-8 temp path"),
     ];
-    warm_cache(&auth_flags);
+    warm_cache(&auth_flags, StoreMode::File);
 
     let binary = env!("CARGO_BIN_EXE_kubectl-entra");
     let mut ours = Process::new(binary);
@@ -62,17 +66,50 @@ fn main() {
         "ratio median: {:.2}x (target: median < 3 ms and within 2x of the floor)",
         ours_median.as_secs_f64() / floor_median.as_secs_f64()
     );
+
+    if std::env::var_os("KUBECTL_ENTRA_BENCH_SECRET_SERVICE").is_some() {
+        let ss_dir = work.path().join("ss-cache");
+        let ss_flags = [
+            "--tenant-id",
+            "bbbbbbbb-0000-4000-8000-000000000002",
+            "--token-cache",
+            "auto",
+            "--token-cache-dir",
+            ss_dir.to_str().expect("utf-8 temp path"),
+        ];
+        warm_cache(&ss_flags, StoreMode::Keyring);
+        let mut ss = Process::new(binary);
+        ss.arg("get-token")
+            .args(ss_flags)
+            .env_remove("KUBERNETES_EXEC_INFO")
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY");
+        let out = ss.output().expect("run kubectl-entra");
+        assert!(
+            out.status.success() && out.stderr.is_empty(),
+            "get-token on the Secret Service: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let (ss_median, ss_p90) = time(ss);
+        println!(
+            "get-token (warm Secret Service): median {:.2} ms, p90 {:.2} ms ({RUNS} runs), {:.2}x the floor, +{:.2} ms over the file store",
+            ms(ss_median),
+            ms(ss_p90),
+            ss_median.as_secs_f64() / floor_median.as_secs_f64(),
+            ms(ss_median) - ms(ours_median)
+        );
+    }
 }
 
 /// Writes a cache entry through the library, exactly where get-token will look for it.
-fn warm_cache(auth_flags: &[&str]) {
+fn warm_cache(auth_flags: &[&str], store: StoreMode) {
     let mut argv = vec!["kubectl-entra", "get-token"];
     argv.extend_from_slice(auth_flags);
     let Command::GetToken(args) = Cli::try_parse_from(argv).expect("flags").command else {
         unreachable!("parsed get-token")
     };
     let settings = Settings::try_from(&args).expect("settings");
-    let cache = TokenCache::open(StoreMode::File, settings.cache_dir.clone());
+    let cache = TokenCache::open(store, settings.cache_dir.clone());
     let exp = jiff::Timestamp::now().as_second() + 3600;
     let enc = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let jwt = format!(

@@ -54,14 +54,16 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l identity-resource-id -d 'ARM resource id of a user-assigned managed identity (msi)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -s s -l subscription -d 'Azure CLI subscription id or name (azurecli)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l token-cache-dir -d 'Token cache directory (default: $KUBECACHEDIR/kubectl-entra, else ~/.kube/cache/kubectl-entra)' -r -F
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l token-cache -d 'Where tokens are kept: the OS keyring when one answers (auto), or only one of the two' -r -f -a "auto\t''
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l token-cache -d 'Where tokens are kept: auto = the OS keyring when one answers (on Linux the Secret Service), else files; keyring-kernel = the Linux kernel keyring (volatile: emptied at reboot)' -r -f -a "auto\t''
 keyring\t''
-file\t''"
+file\t''
+keyring-kernel\t'The Linux kernel keyring (keyutils): volatile, emptied at reboot; only when asked for'"
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l timeout -d 'Time limit for each network call, e.g. 30s or 2m (the wait for you to sign in is not limited by it)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l authority-ca-file -d 'Also trust the CA certificates in this PEM file for Entra, Graph and managed identity (e.g. the CA of a TLS-inspecting proxy); the OS trust store and SSL_CERT_FILE/SSL_CERT_DIR are always used' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l use-azurerm-env-vars -d 'Read the Terraform AzureRM provider\'s ARM_* variables instead of AZURE_*/AAD_*'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l disable-environment-override -d 'Ignore the AAD_*/AZURE_*/ARM_* variables that would override the flags'
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -s h -l help -d 'Print help'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l tenant-id -d 'Entra tenant: a tenant GUID, a verified domain, or `organizations` (AZURE_TENANT_ID overrides it)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l client-id -d 'Client application: the public client a user signs in with, or the service principal or identity of spn, workloadidentity and msi (whose AZURE_CLIENT_ID overrides it)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l server-id -d 'Server application (the token audience); AKS uses the same id in every cloud' -r
@@ -75,17 +77,19 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l fe
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l identity-resource-id -d 'ARM resource id of a user-assigned managed identity (msi)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -s s -l subscription -d 'Azure CLI subscription id or name (azurecli)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l token-cache-dir -d 'Token cache directory (default: $KUBECACHEDIR/kubectl-entra, else ~/.kube/cache/kubectl-entra)' -r -F
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l token-cache -d 'Where tokens are kept: the OS keyring when one answers (auto), or only one of the two' -r -f -a "auto\t''
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l token-cache -d 'Where tokens are kept: auto = the OS keyring when one answers (on Linux the Secret Service), else files; keyring-kernel = the Linux kernel keyring (volatile: emptied at reboot)' -r -f -a "auto\t''
 keyring\t''
-file\t''"
+file\t''
+keyring-kernel\t'The Linux kernel keyring (keyutils): volatile, emptied at reboot; only when asked for'"
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l timeout -d 'Time limit for each network call, e.g. 30s or 2m (the wait for you to sign in is not limited by it)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l authority-ca-file -d 'Also trust the CA certificates in this PEM file for Entra, Graph and managed identity (e.g. the CA of a TLS-inspecting proxy); the OS trust store and SSL_CERT_FILE/SSL_CERT_DIR are always used' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l request-timeout -d 'How long to wait for each request to the API server, e.g. 10s or 1m; 0 (the default) waits as long as it takes (kubectl\'s --request-timeout)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l use-azurerm-env-vars -d 'Read the Terraform AzureRM provider\'s ARM_* variables instead of AZURE_*/AAD_*'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l disable-environment-override -d 'Ignore the AAD_*/AZURE_*/ARM_* variables that would override the flags'
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -s h -l help -d 'Print help'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l tenant-id -d 'Entra tenant: a tenant GUID, a verified domain, or `organizations` (AZURE_TENANT_ID overrides it)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l client-id -d 'Client application: the public client a user signs in with, or the service principal or identity of spn, workloadidentity and msi (whose AZURE_CLIENT_ID overrides it)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l server-id -d 'Server application (the token audience); AKS uses the same id in every cloud' -r
@@ -99,10 +103,12 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l f
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l identity-resource-id -d 'ARM resource id of a user-assigned managed identity (msi)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -s s -l subscription -d 'Azure CLI subscription id or name (azurecli)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l token-cache-dir -d 'Token cache directory (default: $KUBECACHEDIR/kubectl-entra, else ~/.kube/cache/kubectl-entra)' -r -F
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l token-cache -d 'Where tokens are kept: the OS keyring when one answers (auto), or only one of the two' -r -f -a "auto\t''
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l token-cache -d 'Where tokens are kept: auto = the OS keyring when one answers (on Linux the Secret Service), else files; keyring-kernel = the Linux kernel keyring (volatile: emptied at reboot)' -r -f -a "auto\t''
 keyring\t''
-file\t''"
+file\t''
+keyring-kernel\t'The Linux kernel keyring (keyutils): volatile, emptied at reboot; only when asked for'"
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l timeout -d 'Time limit for each network call, e.g. 30s or 2m (the wait for you to sign in is not limited by it)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l authority-ca-file -d 'Also trust the CA certificates in this PEM file for Entra, Graph and managed identity (e.g. the CA of a TLS-inspecting proxy); the OS trust store and SSL_CERT_FILE/SSL_CERT_DIR are always used' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l request-timeout -d 'How long to wait for each request to the API server, e.g. 10s or 1m; 0 (the default) waits as long as it takes (kubectl\'s --request-timeout)' -r
@@ -110,7 +116,7 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -s v
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l use-azurerm-env-vars -d 'Read the Terraform AzureRM provider\'s ARM_* variables instead of AZURE_*/AAD_*'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l disable-environment-override -d 'Ignore the AAD_*/AZURE_*/ARM_* variables that would override the flags'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l all -d 'Remove every cached token, of every tenant, client and server'
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -s h -l help -d 'Print help'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand whoami" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand whoami" -l context -d 'The kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand whoami" -l request-timeout -d 'How long to wait for each request to the API server, e.g. 10s or 1m; 0 (the default) waits as long as it takes (kubectl\'s --request-timeout)' -r

@@ -60,14 +60,15 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-entra' -ScriptBlock {
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Azure CLI subscription id or name (azurecli)')
             [CompletionResult]::new('--subscription', '--subscription', [CompletionResultType]::ParameterName, 'Azure CLI subscription id or name (azurecli)')
             [CompletionResult]::new('--token-cache-dir', '--token-cache-dir', [CompletionResultType]::ParameterName, 'Token cache directory (default: $KUBECACHEDIR/kubectl-entra, else ~/.kube/cache/kubectl-entra)')
-            [CompletionResult]::new('--token-cache', '--token-cache', [CompletionResultType]::ParameterName, 'Where tokens are kept: the OS keyring when one answers (auto), or only one of the two')
+            [CompletionResult]::new('--token-cache', '--token-cache', [CompletionResultType]::ParameterName, 'Where tokens are kept: auto = the OS keyring when one answers (on Linux the Secret Service), else files; keyring-kernel = the Linux kernel keyring (volatile: emptied at reboot)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time limit for each network call, e.g. 30s or 2m (the wait for you to sign in is not limited by it)')
+            [CompletionResult]::new('--authority-ca-file', '--authority-ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file for Entra, Graph and managed identity (e.g. the CA of a TLS-inspecting proxy); the OS trust store and SSL_CERT_FILE/SSL_CERT_DIR are always used')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
             [CompletionResult]::new('--v', '--v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
             [CompletionResult]::new('--use-azurerm-env-vars', '--use-azurerm-env-vars', [CompletionResultType]::ParameterName, 'Read the Terraform AzureRM provider''s ARM_* variables instead of AZURE_*/AAD_*')
             [CompletionResult]::new('--disable-environment-override', '--disable-environment-override', [CompletionResultType]::ParameterName, 'Ignore the AAD_*/AZURE_*/ARM_* variables that would override the flags')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'kubectl-entra;login' {
@@ -87,8 +88,9 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-entra' -ScriptBlock {
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Azure CLI subscription id or name (azurecli)')
             [CompletionResult]::new('--subscription', '--subscription', [CompletionResultType]::ParameterName, 'Azure CLI subscription id or name (azurecli)')
             [CompletionResult]::new('--token-cache-dir', '--token-cache-dir', [CompletionResultType]::ParameterName, 'Token cache directory (default: $KUBECACHEDIR/kubectl-entra, else ~/.kube/cache/kubectl-entra)')
-            [CompletionResult]::new('--token-cache', '--token-cache', [CompletionResultType]::ParameterName, 'Where tokens are kept: the OS keyring when one answers (auto), or only one of the two')
+            [CompletionResult]::new('--token-cache', '--token-cache', [CompletionResultType]::ParameterName, 'Where tokens are kept: auto = the OS keyring when one answers (on Linux the Secret Service), else files; keyring-kernel = the Linux kernel keyring (volatile: emptied at reboot)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time limit for each network call, e.g. 30s or 2m (the wait for you to sign in is not limited by it)')
+            [CompletionResult]::new('--authority-ca-file', '--authority-ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file for Entra, Graph and managed identity (e.g. the CA of a TLS-inspecting proxy); the OS trust store and SSL_CERT_FILE/SSL_CERT_DIR are always used')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each request to the API server, e.g. 10s or 1m; 0 (the default) waits as long as it takes (kubectl''s --request-timeout)')
@@ -96,8 +98,8 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-entra' -ScriptBlock {
             [CompletionResult]::new('--v', '--v', [CompletionResultType]::ParameterName, 'Log verbosity, as kubectl''s -v (0 quiet .. 9 trace). Tokens are never logged')
             [CompletionResult]::new('--use-azurerm-env-vars', '--use-azurerm-env-vars', [CompletionResultType]::ParameterName, 'Read the Terraform AzureRM provider''s ARM_* variables instead of AZURE_*/AAD_*')
             [CompletionResult]::new('--disable-environment-override', '--disable-environment-override', [CompletionResultType]::ParameterName, 'Ignore the AAD_*/AZURE_*/ARM_* variables that would override the flags')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'kubectl-entra;logout' {
@@ -117,8 +119,9 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-entra' -ScriptBlock {
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Azure CLI subscription id or name (azurecli)')
             [CompletionResult]::new('--subscription', '--subscription', [CompletionResultType]::ParameterName, 'Azure CLI subscription id or name (azurecli)')
             [CompletionResult]::new('--token-cache-dir', '--token-cache-dir', [CompletionResultType]::ParameterName, 'Token cache directory (default: $KUBECACHEDIR/kubectl-entra, else ~/.kube/cache/kubectl-entra)')
-            [CompletionResult]::new('--token-cache', '--token-cache', [CompletionResultType]::ParameterName, 'Where tokens are kept: the OS keyring when one answers (auto), or only one of the two')
+            [CompletionResult]::new('--token-cache', '--token-cache', [CompletionResultType]::ParameterName, 'Where tokens are kept: auto = the OS keyring when one answers (on Linux the Secret Service), else files; keyring-kernel = the Linux kernel keyring (volatile: emptied at reboot)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time limit for each network call, e.g. 30s or 2m (the wait for you to sign in is not limited by it)')
+            [CompletionResult]::new('--authority-ca-file', '--authority-ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file for Entra, Graph and managed identity (e.g. the CA of a TLS-inspecting proxy); the OS trust store and SSL_CERT_FILE/SSL_CERT_DIR are always used')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use (default: the current context)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long to wait for each request to the API server, e.g. 10s or 1m; 0 (the default) waits as long as it takes (kubectl''s --request-timeout)')
@@ -127,8 +130,8 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-entra' -ScriptBlock {
             [CompletionResult]::new('--use-azurerm-env-vars', '--use-azurerm-env-vars', [CompletionResultType]::ParameterName, 'Read the Terraform AzureRM provider''s ARM_* variables instead of AZURE_*/AAD_*')
             [CompletionResult]::new('--disable-environment-override', '--disable-environment-override', [CompletionResultType]::ParameterName, 'Ignore the AAD_*/AZURE_*/ARM_* variables that would override the flags')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Remove every cached token, of every tenant, client and server')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'kubectl-entra;whoami' {

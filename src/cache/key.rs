@@ -3,22 +3,70 @@
 
 use sha2::{Digest, Sha256};
 
-/// A cache key; its name is used for the file, the lock file and the keyring entry.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// A cache key; its name is used for the file, the lock file and the keyring entry. Keys built
+/// from their parts also carry the tenant, client and server in clear, for the Secret Service's
+/// label and attributes (what a user sees in Seahorse); two keys are equal when their names are.
+#[derive(Debug, Clone)]
 pub struct CacheKey {
     name: String,
+    about: Option<About>,
+}
+
+/// What a key is for, in words a user recognises.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct About {
+    pub tenant: String,
+    pub client_id: String,
+    /// The resource of a token key (the scope without `/.default ...`); None for an account key.
+    pub server: Option<String>,
+}
+
+impl PartialEq for CacheKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for CacheKey {}
+
+impl std::hash::Hash for CacheKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.name.hash(state);
+    }
 }
 
 impl CacheKey {
     /// The key of one access token: authority, tenant, client, scope and login mode.
     pub fn token(authority: &str, tenant: &str, client_id: &str, scope: &str, mode: &str) -> Self {
-        Self::hashed("token", &[authority, tenant, client_id, scope, mode])
+        let server = scope.split_whitespace().next().unwrap_or(scope);
+        let server = server.strip_suffix("/.default").unwrap_or(server);
+        Self::hashed("token", &[authority, tenant, client_id, scope, mode]).about(About {
+            tenant: tenant.to_string(),
+            client_id: client_id.to_string(),
+            server: Some(server.to_string()),
+        })
     }
 
     /// The key of the account-level refresh token record of one sign-in (authority, tenant,
     /// client): a refresh token is not tied to a resource, so other server ids reuse it.
     pub fn account(authority: &str, tenant: &str, client_id: &str) -> Self {
-        Self::hashed("account", &[authority, tenant, client_id])
+        Self::hashed("account", &[authority, tenant, client_id]).about(About {
+            tenant: tenant.to_string(),
+            client_id: client_id.to_string(),
+            server: None,
+        })
+    }
+
+    fn about(mut self, about: About) -> Self {
+        self.about = Some(about);
+        self
+    }
+
+    /// The tenant, client and server in clear, when the key was built from them.
+    // Only the Secret Service (Linux) labels entries.
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    pub(crate) fn described(&self) -> Option<&About> {
+        self.about.as_ref()
     }
 
     fn hashed(kind: &str, parts: &[&str]) -> Self {
@@ -34,6 +82,7 @@ impl CacheKey {
         }
         CacheKey {
             name: format!("{kind}-{hex}"),
+            about: None,
         }
     }
 
@@ -50,6 +99,7 @@ impl CacheKey {
             && hex.bytes().all(|b| b.is_ascii_hexdigit());
         ok.then(|| CacheKey {
             name: name.to_string(),
+            about: None,
         })
     }
 }

@@ -1,4 +1,5 @@
-//! The token store: cache keys, entries, the keyring and file stores, the cross-process lock.
+//! The token store: cache keys, entries, the Secret Service, keyring and file stores, the
+//! cross-process lock.
 //!
 //! This layer knows nothing about Entra or the command line: callers hand it keys built from
 //! plain strings and entries to keep. A corrupt, truncated or foreign-version entry is a miss;
@@ -10,6 +11,11 @@ mod key;
 mod keyring_store;
 mod location;
 mod lock;
+#[cfg(target_os = "linux")]
+mod secret_service;
+#[cfg(not(target_os = "linux"))]
+#[path = "secret_service_none.rs"]
+mod secret_service;
 mod store;
 mod trust;
 

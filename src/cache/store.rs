@@ -1,7 +1,11 @@
-//! The token cache: picks the keyring or the file store, reads and writes entries, locks keys.
+//! The token cache: picks the OS store (the Secret Service on Linux, the keyring elsewhere, the
+//! kernel keyring when asked) or the file store, reads and writes entries, locks keys, and moves
+//! entries an earlier version left in the file store or the kernel keyring into the Secret
+//! Service, so an upgrade needs no new sign-in.
 
 use super::entry::{AccountRecord, TokenEntry, Versioned, decode};
-use super::{CacheKey, KeyLock, file_store, keyring_store};
+use super::keyring_store::Lookup;
+use super::{CacheKey, KeyLock, file_store, keyring_store, secret_service};
 use crate::sink::{Sink, Stderr};
 use anyhow::Context as _;
 use std::collections::BTreeSet;
@@ -13,15 +17,21 @@ use std::time::{Duration, Instant};
 /// What the user asked for with `--token-cache`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StoreMode {
-    /// The keyring when it answers, else files (said once on stderr).
+    /// The OS store when it answers (on Linux the Secret Service), else files (said once).
     Auto,
+    /// The OS store only (on Linux the Secret Service).
     Keyring,
     File,
+    /// The Linux kernel keyring (keyutils): in memory, emptied at reboot. Only when asked for.
+    KernelKeyring,
 }
 
 /// Where entries actually go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
+    /// The freedesktop Secret Service (Linux).
+    SecretService,
+    /// The keyring crate's store: Keychain, Credential Manager, or the Linux kernel keyring.
     Keyring,
     File,
 }
@@ -29,22 +39,42 @@ pub enum Backend {
 impl Backend {
     pub fn as_str(self) -> &'static str {
         match self {
+            Backend::SecretService => "secret-service",
+            Backend::Keyring if cfg!(target_os = "linux") => "keyring-kernel",
             Backend::Keyring => "keyring",
             Backend::File => "file",
         }
     }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Backend::SecretService => "the Secret Service",
+            Backend::Keyring if cfg!(target_os = "linux") => "the kernel keyring",
+            _ => "the OS keyring",
+        }
+    }
 }
 
+/// The OS store of `auto` and `keyring` on this platform.
+const NATIVE: Backend = if cfg!(target_os = "linux") {
+    Backend::SecretService
+} else {
+    Backend::Keyring
+};
+
 /// Remembers, per cache directory, that the keyring did not answer, so `auto` says so only once
-/// and later calls go straight to the files.
+/// and later calls go straight to the files (macOS, Windows: the keyring does not come and go).
 const KEYRING_UNAVAILABLE_MARKER: &str = "keyring-unavailable";
+/// Remembers that `auto` said the Secret Service is not there, so the line is said once. The
+/// service is still asked every time: it comes and goes with the desktop session (SSH, CI).
+const SECRET_SERVICE_NOTICE_MARKER: &str = "secret-service-unavailable";
 
 /// The token cache of one directory. Lock files always live in the directory, whatever the store.
 pub struct TokenCache {
     dir: PathBuf,
     mode: StoreMode,
     chosen: Backend,
-    /// Set once the keyring failed in `auto` mode: from then on, files.
+    /// Set once the OS store failed in `auto` mode: from then on, files.
     fell_back: AtomicBool,
     /// Where warnings go (an ignored entry, the keyring fallback).
     sink: Arc<dyn Sink>,
@@ -86,14 +116,19 @@ fn warn_once(sink: &dyn Sink, line: &str) {
 }
 
 impl TokenCache {
-    /// Opens the cache without touching the keyring; `auto` looks only for the fallback marker.
-    /// Warnings go to stderr until [`TokenCache::with_sink`] says otherwise.
+    /// Opens the cache without touching the OS store. Warnings go to stderr until
+    /// [`TokenCache::with_sink`] says otherwise.
     pub fn open(mode: StoreMode, dir: PathBuf) -> TokenCache {
         let backend = match mode {
             StoreMode::File => Backend::File,
-            StoreMode::Keyring => Backend::Keyring,
-            StoreMode::Auto if dir.join(KEYRING_UNAVAILABLE_MARKER).exists() => Backend::File,
-            StoreMode::Auto => Backend::Keyring,
+            StoreMode::KernelKeyring => Backend::Keyring,
+            StoreMode::Keyring => NATIVE,
+            StoreMode::Auto
+                if NATIVE == Backend::Keyring && dir.join(KEYRING_UNAVAILABLE_MARKER).exists() =>
+            {
+                Backend::File
+            }
+            StoreMode::Auto => NATIVE,
         };
         TokenCache {
             dir,
@@ -114,7 +149,7 @@ impl TokenCache {
         &self.dir
     }
 
-    /// The store in use (it may switch from keyring to file after a failed keyring call).
+    /// The store in use (it may switch from the OS store to files after a failed call).
     pub fn backend(&self) -> Backend {
         if self.fell_back.load(Ordering::Relaxed) {
             Backend::File
@@ -130,6 +165,7 @@ impl TokenCache {
                 .display()
                 .to_string(),
             Backend::Keyring => keyring_store::location(key.name()),
+            Backend::SecretService => secret_service::location(key),
         }
     }
 
@@ -164,18 +200,33 @@ impl TokenCache {
         KeyLock::acquire(&path, max_wait, on_wait)
     }
 
+    fn os_read(&self, backend: Backend, key: &CacheKey) -> Lookup {
+        match backend {
+            Backend::SecretService => secret_service::read(&self.dir, key),
+            _ => keyring_store::read(key.name()),
+        }
+    }
+
+    fn os_write(&self, backend: Backend, key: &CacheKey, bytes: &[u8]) -> Result<(), String> {
+        match backend {
+            Backend::SecretService => secret_service::write(&self.dir, key, bytes),
+            _ => keyring_store::write(key.name(), bytes),
+        }
+    }
+
     fn read<T: Versioned>(&self, key: &CacheKey) -> Option<T> {
         let bytes = match self.backend() {
             Backend::File => self.read_file(key),
-            Backend::Keyring => match keyring_store::read(key.name()) {
-                keyring_store::Lookup::Found(bytes) => Some(bytes),
-                keyring_store::Lookup::Missing => None,
-                keyring_store::Lookup::Unavailable(why) => {
+            os => match self.os_read(os, key) {
+                Lookup::Found(bytes) => Some(bytes),
+                Lookup::Missing if os == Backend::SecretService => self.migrate(key),
+                Lookup::Missing => None,
+                Lookup::Unavailable(why) => {
                     if self.mode == StoreMode::Auto {
-                        self.fall_back_to_files(&why);
+                        self.fall_back_to_files(os, &why);
                         self.read_file(key)
                     } else {
-                        tracing::debug!("keyring read failed: {why}");
+                        tracing::debug!("{} read failed: {why}", os.describe());
                         None
                     }
                 }
@@ -191,6 +242,47 @@ impl TokenCache {
         value
     }
 
+    /// A Secret Service miss: the entry may still be where an earlier version (or this one,
+    /// while the service was away) kept it, in the file store or the kernel keyring. Found there,
+    /// it is moved into the Secret Service (left in place if that fails) and used.
+    fn migrate(&self, key: &CacheKey) -> Option<Vec<u8>> {
+        let (bytes, from_kernel) = match file_store::read(&self.dir, key.name()) {
+            file_store::Read::Found(bytes) => (bytes, false),
+            file_store::Read::Ignored(why) => {
+                warn_once(&*self.sink, &why);
+                return None;
+            }
+            // The earlier version left an empty `<name>.keyring` marker beside each kernel
+            // keyring entry; without one there is nothing to look for.
+            file_store::Read::Missing if self.kernel_marker(key).exists() => {
+                match keyring_store::read(key.name()) {
+                    Lookup::Found(bytes) => (bytes, true),
+                    _ => return None,
+                }
+            }
+            file_store::Read::Missing => return None,
+        };
+        match secret_service::write(&self.dir, key, &bytes) {
+            Ok(()) => {
+                let moved = if from_kernel {
+                    let _ = keyring_store::remove(key.name());
+                    let _ = std::fs::remove_file(self.kernel_marker(key));
+                    "the kernel keyring"
+                } else {
+                    let _ = file_store::remove(&self.dir, key.name());
+                    "the file store"
+                };
+                tracing::debug!("moved {} from {moved} to the Secret Service", key.name());
+            }
+            Err(why) => tracing::debug!("cannot move {} to the Secret Service: {why}", key.name()),
+        }
+        Some(bytes)
+    }
+
+    fn kernel_marker(&self, key: &CacheKey) -> PathBuf {
+        file_store::entry_path(&self.dir, &format!("{}.keyring", key.name()))
+    }
+
     fn read_file(&self, key: &CacheKey) -> Option<Vec<u8>> {
         match file_store::read(&self.dir, key.name()) {
             file_store::Read::Found(bytes) => Some(bytes),
@@ -204,32 +296,43 @@ impl TokenCache {
 
     fn write<T: Versioned>(&self, key: &CacheKey, value: &T) -> anyhow::Result<()> {
         let bytes = serde_json::to_vec(value)?;
-        if self.backend() == Backend::Keyring {
-            match keyring_store::write(key.name(), &bytes) {
-                Ok(()) => {
+        let os = self.backend();
+        if os != Backend::File {
+            match self.os_write(os, key, &bytes) {
+                Ok(()) if os == Backend::Keyring => {
                     // An empty marker file lets `logout --all` find keyring entries later.
                     file_store::write(&self.dir, &format!("{}.keyring", key.name()), b"").ok();
                     return Ok(());
                 }
-                Err(why) if self.mode == StoreMode::Auto => self.fall_back_to_files(&why),
+                Ok(()) => {
+                    // Back again: a later outage is worth saying again.
+                    let _ = std::fs::remove_file(self.dir.join(SECRET_SERVICE_NOTICE_MARKER));
+                    return Ok(());
+                }
+                Err(why) if self.mode == StoreMode::Auto => self.fall_back_to_files(os, &why),
                 Err(why) => anyhow::bail!(
-                    "cannot store the token in the OS keyring: {why}; use --token-cache file to keep tokens in files instead"
+                    "cannot store the token in {}: {why}; use --token-cache file to keep tokens in files instead",
+                    os.describe()
                 ),
             }
         }
         file_store::write(&self.dir, key.name(), &bytes)
     }
 
-    fn fall_back_to_files(&self, why: &str) {
+    fn fall_back_to_files(&self, os: Backend, why: &str) {
         self.fell_back.store(true, Ordering::Relaxed);
-        let marker = self.dir.join(KEYRING_UNAVAILABLE_MARKER);
+        let marker = self.dir.join(match os {
+            Backend::SecretService => SECRET_SERVICE_NOTICE_MARKER,
+            _ => KEYRING_UNAVAILABLE_MARKER,
+        });
         if marker.exists() {
             return;
         }
         warn_once(
             &*self.sink,
             &format!(
-                "the OS keyring is not available ({why}); keeping tokens in files under {} (0600). This is said once.",
+                "{} is not available ({why}); keeping tokens in files under {} (0600). This is said once.",
+                os.describe(),
                 self.dir.display()
             ),
         );
@@ -242,7 +345,7 @@ impl TokenCache {
                 .map_err(anyhow::Error::from)
         });
         if let Err(e) = created {
-            tracing::debug!("cannot leave the keyring fallback marker: {e:#}");
+            tracing::debug!("cannot leave the fallback marker: {e:#}");
         }
     }
 
@@ -310,6 +413,18 @@ impl TokenCache {
                 names.insert(key.name().to_string());
             }
         }
+        if matches!(self.mode, StoreMode::Auto | StoreMode::Keyring)
+            && NATIVE == Backend::SecretService
+        {
+            match secret_service::names(&self.dir) {
+                Ok(found) => names.extend(
+                    found
+                        .into_iter()
+                        .filter(|n| CacheKey::from_name(n).is_some()),
+                ),
+                Err(why) => tracing::debug!("cannot list the Secret Service entries: {why}"),
+            }
+        }
         let (tokens, accounts): (Vec<_>, Vec<_>) = names
             .iter()
             .filter_map(|name| CacheKey::from_name(name))
@@ -318,19 +433,38 @@ impl TokenCache {
         self.remove(&keys, max_wait, on_wait)
     }
 
-    /// Removes one key from both stores; the caller holds its lock.
+    /// Removes one key from every store it may be in; the caller holds its lock.
     fn remove_locked(&self, key: &CacheKey) -> anyhow::Result<bool> {
         let mut removed = file_store::remove(&self.dir, key.name())
             .with_context(|| format!("cannot remove a cache file in {}", self.dir.display()))?;
         let marker = format!("{}.keyring", key.name());
         let had_marker = file_store::remove(&self.dir, &marker).unwrap_or(false);
-        if self.mode != StoreMode::File || had_marker {
+        let wants_native = matches!(self.mode, StoreMode::Auto | StoreMode::Keyring);
+        if wants_native && NATIVE == Backend::SecretService {
+            match secret_service::remove(&self.dir, key) {
+                Ok(r) => removed |= r,
+                Err(why) if self.mode == StoreMode::Keyring => {
+                    anyhow::bail!(
+                        "cannot remove the Secret Service entry {}: {why}",
+                        key.name()
+                    )
+                }
+                Err(why) => tracing::debug!("Secret Service remove skipped: {why}"),
+            }
+        }
+        let kernel_or_native_keyring = self.mode == StoreMode::KernelKeyring
+            || had_marker
+            || (wants_native && NATIVE == Backend::Keyring);
+        if kernel_or_native_keyring {
             match keyring_store::remove(key.name()) {
                 Ok(r) => {
                     tracing::debug!("keyring entry {}: removed={r}", key.name());
                     removed |= r
                 }
-                Err(why) if self.mode == StoreMode::Keyring => {
+                Err(why)
+                    if self.mode == StoreMode::KernelKeyring
+                        || (self.mode == StoreMode::Keyring && NATIVE == Backend::Keyring) =>
+                {
                     anyhow::bail!("cannot remove the keyring entry {}: {why}", key.name())
                 }
                 Err(why) => tracing::debug!("keyring remove skipped: {why}"),
@@ -512,6 +646,8 @@ mod tests {
         assert!(!orphan.exists());
     }
 
+    /// macOS and Windows: the keyring does not come and go, so a failure is remembered.
+    #[cfg(not(target_os = "linux"))]
     #[test]
     fn auto_uses_files_once_the_marker_exists() {
         let dir = tempfile::tempdir().unwrap();
@@ -521,19 +657,37 @@ mod tests {
     }
 
     #[test]
-    fn auto_falls_back_to_files_and_remembers_it() {
+    fn auto_falls_back_to_files_and_says_so_once_per_directory() {
         let dir = tempfile::tempdir().unwrap();
         let recorder = Arc::new(crate::sink::Recorder::default());
         let cache =
             TokenCache::open(StoreMode::Auto, dir.path().join("c")).with_sink(recorder.clone());
-        cache.fall_back_to_files("test: no keyring");
-        assert_eq!(recorder.lines().len(), 1);
+        assert_eq!(cache.backend(), NATIVE);
+        cache.fall_back_to_files(NATIVE, "test: no store");
+        let lines = recorder.lines();
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(lines[0].contains("test: no store") && lines[0].contains("0600"));
         assert_eq!(cache.backend(), Backend::File);
-        assert!(cache.dir().join(KEYRING_UNAVAILABLE_MARKER).exists());
-        // A later process starts on files straight away.
-        let later = TokenCache::open(StoreMode::Auto, dir.path().join("c"));
-        assert_eq!(later.backend(), Backend::File);
+        // A later process is not told again.
+        let recorder = Arc::new(crate::sink::Recorder::default());
+        let later =
+            TokenCache::open(StoreMode::Auto, dir.path().join("c")).with_sink(recorder.clone());
+        later.fall_back_to_files(NATIVE, "test: no store, again");
+        assert!(recorder.lines().is_empty());
         let forced = TokenCache::open(StoreMode::Keyring, dir.path().join("c"));
-        assert_eq!(forced.backend(), Backend::Keyring);
+        assert_eq!(forced.backend(), NATIVE);
+        let kernel = TokenCache::open(StoreMode::KernelKeyring, dir.path().join("c"));
+        assert_eq!(kernel.backend(), Backend::Keyring);
+    }
+
+    /// Linux: the Secret Service comes and goes with the desktop session, so `auto` asks it
+    /// again in every process.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn auto_asks_the_secret_service_again_after_a_fallback() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(SECRET_SERVICE_NOTICE_MARKER), b"").unwrap();
+        let cache = TokenCache::open(StoreMode::Auto, dir.path().to_path_buf());
+        assert_eq!(cache.backend(), Backend::SecretService);
     }
 }

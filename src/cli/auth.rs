@@ -105,13 +105,20 @@ pub struct AuthArgs {
     #[arg(long, value_name = "DIR", help_heading = CACHE)]
     pub token_cache_dir: Option<PathBuf>,
 
-    /// Where tokens are kept: the OS keyring when one answers (auto), or only one of the two
+    /// Where tokens are kept: auto = the OS keyring when one answers (on Linux the Secret
+    /// Service), else files; keyring-kernel = the Linux kernel keyring (volatile: emptied at reboot)
     #[arg(long, value_enum, env = "KUBECTL_ENTRA_TOKEN_CACHE", default_value_t = TokenCacheKind::Auto, help_heading = CACHE)]
     pub token_cache: TokenCacheKind,
 
     /// Time limit for each network call, e.g. 30s or 2m (the wait for you to sign in is not limited by it)
     #[arg(long, default_value = "60s", value_name = "DURATION", help_heading = NETWORK)]
     pub timeout: String,
+
+    // Issue 13: trust for the sign-in side.
+    /// Also trust the CA certificates in this PEM file for Entra, Graph and managed identity
+    /// (e.g. the CA of a TLS-inspecting proxy); the OS trust store and SSL_CERT_FILE/SSL_CERT_DIR are always used
+    #[arg(long, env = "KUBECTL_ENTRA_CA_FILE", value_name = "FILE", help_heading = NETWORK)]
+    pub authority_ca_file: Option<PathBuf>,
 }
 
 /// The origin of the values whose precedence depends on it. Adds no flags: it reads the
@@ -162,6 +169,8 @@ pub enum TokenCacheKind {
     Auto,
     Keyring,
     File,
+    /// The Linux kernel keyring (keyutils): volatile, emptied at reboot; only when asked for.
+    KeyringKernel,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -77,8 +77,13 @@ pub fn settings_with_env(args: &AuthArgs, env: &dyn Env) -> anyhow::Result<Setti
             TokenCacheKind::Auto => StoreMode::Auto,
             TokenCacheKind::Keyring => StoreMode::Keyring,
             TokenCacheKind::File => StoreMode::File,
+            TokenCacheKind::KeyringKernel => StoreMode::KernelKeyring,
         },
         cache_dir,
+        ca_file: args
+            .authority_ca_file
+            .clone()
+            .filter(|p| !p.as_os_str().is_empty()),
         credentials: AppCredentials {
             client_secret: value(&effective.client_secret),
             client_certificate: value(&effective.client_certificate),

@@ -104,7 +104,7 @@ impl<'a> EntraAuthority<'a> {
         sink: &'a dyn Sink,
     ) -> anyhow::Result<EntraAuthority<'a>> {
         Ok(EntraAuthority {
-            http: EntraHttp::new(s.timeout, clock, sink)?,
+            http: EntraHttp::new(s.timeout, clock, sink)?.with_ca_file(s.ca_file.as_deref())?,
             devicecode: s.devicecode_endpoint()?,
             token: s.token_endpoint()?,
         })

@@ -135,6 +135,7 @@ impl World {
             timeout: Duration::from_secs(60),
             store: StoreMode::File,
             cache_dir: dir.path().join("cache"),
+            ca_file: None,
         };
         let cache = TokenCache::open(StoreMode::File, settings.cache_dir.clone());
         World {

@@ -38,6 +38,14 @@ impl<'a> EntraHttp<'a> {
         })
     }
 
+    /// Also trusts the CA certificates in `ca_file` (`--authority-ca-file`).
+    pub fn with_ca_file(mut self, ca_file: Option<&std::path::Path>) -> anyhow::Result<Self> {
+        if ca_file.is_some() {
+            self.client = net::client_with_ca(self.timeout, ca_file)?;
+        }
+        Ok(self)
+    }
+
     /// POSTs a form. `what` names the call in errors ("the device code request").
     ///
     /// Throttling (429) and server errors (5xx) that carry `Retry-After` are retried as MSAL
@@ -139,6 +147,8 @@ impl<'a> EntraHttp<'a> {
                 "{what}: no answer from {host} within {} (--timeout); check the network or raise --timeout",
                 humanize(self.timeout)
             )
+        } else if let Some(problem) = net::certificate_problem(e) {
+            anyhow::anyhow!("{what}: {problem}")
         } else {
             // reqwest's message names the URL (no secrets: those travel in the body).
             anyhow::anyhow!(

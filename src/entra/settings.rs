@@ -108,6 +108,9 @@ pub struct Settings {
     pub store: StoreMode,
     pub cache_dir: PathBuf,
     pub credentials: AppCredentials,
+    /// Extra CA certificates (PEM) trusted for the authority, Graph and IMDS, besides the OS
+    /// store and the bundled roots (`--authority-ca-file`).
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Settings {
@@ -208,6 +211,7 @@ mod tests {
             store: StoreMode::File,
             cache_dir: PathBuf::from("/tmp/x"),
             credentials: AppCredentials::default(),
+            ca_file: None,
         }
     }
 

@@ -1,13 +1,29 @@
 //! Building the HTTP client, and the rules for where a secret may go.
 
+use std::path::Path;
 use std::time::Duration;
 use url::{Host, Url};
 
 /// The client for Entra and Graph: our user agent, `timeout` on connecting and on each whole
-/// call, rustls, and no redirects. Every request we make carries a secret (a refresh token, a
-/// device code, a bearer token), and a redirect would re-send it to wherever the answer points.
+/// call, rustls trusting the bundled and OS roots (see `tls`), the proxy from `HTTPS_PROXY` /
+/// `HTTP_PROXY` / `NO_PROXY` (reqwest's default, CONNECT for https), and no redirects. Every
+/// request we make carries a secret (a refresh token, a device code, a bearer token), and a
+/// redirect would re-send it to wherever the answer points.
+///
+/// Callers without sign-in settings (Graph, IMDS) get the CA file from `KUBECTL_ENTRA_CA_FILE`,
+/// the variable behind `--authority-ca-file`.
 pub fn client(timeout: Duration) -> anyhow::Result<reqwest::Client> {
+    let from_env = std::env::var_os(super::CA_FILE_ENV).filter(|v| !v.is_empty());
+    client_with_ca(timeout, from_env.as_deref().map(Path::new))
+}
+
+/// [`client`], also trusting the CA certificates in `ca_file` (PEM; `--authority-ca-file`).
+pub fn client_with_ca(
+    timeout: Duration,
+    ca_file: Option<&Path>,
+) -> anyhow::Result<reqwest::Client> {
     reqwest::Client::builder()
+        .use_preconfigured_tls(super::tls::client_config(ca_file)?)
         .timeout(timeout)
         .connect_timeout(timeout)
         .user_agent(concat!("kubectl-entra/", env!("CARGO_PKG_VERSION")))
@@ -66,8 +82,13 @@ pub fn redirect_error(what: &str, host: &str, status: u16, target: &str) -> anyh
     )
 }
 
-/// A transport failure in words: reqwest's error and its causes, one line.
+/// A transport failure in words, one line: for a certificate the server presented that we do
+/// not trust, what to do about it (see [`super::certificate_problem`]); else reqwest's error and
+/// its causes.
 pub fn describe_transport(e: &reqwest::Error) -> String {
+    if let Some(problem) = super::tls::certificate_problem(e) {
+        return problem;
+    }
     let mut text = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {

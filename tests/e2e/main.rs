@@ -30,6 +30,7 @@ mod completion_plugin;
 #[cfg(unix)] // bash and the sh helper kubectl_complete-entra
 mod completion_shells;
 mod convert_kubeconfig;
+mod corporate_network;
 mod credential_resource;
 #[cfg(unix)]
 mod get_token_cache_trust;
@@ -54,6 +55,8 @@ mod sandbox_faults;
 mod sandbox_inprocess;
 mod unbind_conventions;
 mod verbosity;
+#[cfg(target_os = "linux")]
+mod secret_service_cache;
 mod walkthrough;
 mod who_can_sandbox;
 mod whoami_sandbox;

@@ -64,6 +64,11 @@ pub struct SandboxArgs {
     /// this binary, else `kubectl-entra` from PATH)
     #[arg(long, value_name = "PATH")]
     pub plugin_command: Option<PathBuf>,
+
+    /// Serve the Entra emulator over HTTPS with its own CA (its path is `authority_ca_file` in
+    /// the port file), to try --authority-ca-file and the OS trust store
+    #[arg(long)]
+    pub tls: bool,
 }
 
 #[derive(Debug, Clone, Subcommand)]

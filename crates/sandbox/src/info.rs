@@ -44,6 +44,10 @@ pub struct SandboxInfo {
     /// The service principals and workload identity, with the files that sign them in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apps: Option<crate::apps::AppsInfo>,
+    /// With `--tls`: the CA (PEM) that issued the emulator's certificate; pass it as
+    /// `--authority-ca-file` (or trust it otherwise) to sign in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authority_ca_file: Option<PathBuf>,
 }
 
 impl SandboxInfo {

@@ -43,6 +43,7 @@ fn run(args: SandboxArgs) -> anyhow::Result<ExitCode> {
         device_code_lifetime: args.device_code_lifetime,
         plugin_command: args.plugin_command,
         remember: true,
+        tls: args.tls,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -25,6 +25,9 @@ pub struct SandboxOptions {
     pub plugin_command: Option<PathBuf>,
     /// Record this sandbox as the last one started, for `sandbox approve` without flags.
     pub remember: bool,
+    /// Serve the Entra emulator (and its Graph subset) over HTTPS with a CA of its own, reported
+    /// as `authority_ca_file` in the port file, instead of plain http on loopback.
+    pub tls: bool,
 }
 
 impl Default for SandboxOptions {
@@ -40,6 +43,7 @@ impl Default for SandboxOptions {
             device_code_lifetime: 900,
             plugin_command: None,
             remember: true,
+            tls: false,
         }
     }
 }

@@ -116,7 +116,20 @@ pub async fn run(options: SandboxOptions) -> anyhow::Result<RunningSandbox> {
             )
         })?;
     let addr = listener.local_addr()?;
-    let base_url = format!("http://{addr}");
+    // The emulator's own CA and certificate (SAN 127.0.0.1 and localhost), kept in the state dir.
+    let emulator_tls = if options.tls {
+        let dir = state_dir.join("emulator-tls");
+        ensure_private_dir(&dir)?;
+        Some(apiserver::tls::load_or_create(&dir)?)
+    } else {
+        None
+    };
+    let scheme = if emulator_tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    let base_url = format!("{scheme}://{addr}");
 
     let stats = Arc::new(Stats::default());
     let faults = Arc::new(Faults::default());
@@ -150,19 +163,39 @@ pub async fn run(options: SandboxOptions) -> anyhow::Result<RunningSandbox> {
         ));
 
     let (tx, rx) = oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async {
-            let _ = rx.await;
-        })
-        .await
-    });
+    let server = match &emulator_tls {
+        None => tokio::spawn(async move {
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await
+        }),
+        Some(certs) => {
+            let handle = axum_server::Handle::new();
+            let server = axum_server::from_tcp_rustls(
+                listener.into_std()?,
+                apiserver::tls::rustls_config(certs)?,
+            )?
+            .handle(handle.clone());
+            tokio::spawn(async move {
+                let _ = rx.await;
+                handle.graceful_shutdown(Some(std::time::Duration::from_secs(5)));
+            });
+            tokio::spawn(async move {
+                server
+                    .serve(app.into_make_service_with_connect_info::<SocketAddr>())
+                    .await
+            })
+        }
+    };
 
     let mut info = describe(&state, &state_dir);
     info.apps = Some(apps);
+    info.authority_ca_file = emulator_tls.map(|certs| certs.ca_file);
 
     let admin_token = admin_token(&state_dir)?;
     let api = apiserver::start(ApiServerConfig {
@@ -273,6 +306,7 @@ fn describe(state: &IdpState, state_dir: &Path) -> SandboxInfo {
         user_kubeconfig: None,
         ca_file: None,
         apps: None,
+        authority_ca_file: None,
     }
 }
 

@@ -219,6 +219,7 @@ mod tests {
             user_kubeconfig: Some("/s/user.kubeconfig".into()),
             ca_file: None,
             apps: Some(apps),
+            authority_ca_file: None,
         };
         let text = text(&info, &[]);
         for want in [

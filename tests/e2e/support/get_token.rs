@@ -22,6 +22,8 @@ pub struct Client {
     pub authority: String,
     pub tenant: String,
     pub port_file: PathBuf,
+    /// Variables set (Some) or removed (None) after the defaults, see [`Client::env`].
+    pub extra_env: Vec<(String, Option<String>)>,
 }
 
 impl Client {
@@ -34,7 +36,20 @@ impl Client {
             tenant: sandbox.tid(),
             port_file: sandbox.port_file.clone(),
             home,
+            extra_env: Vec::new(),
         }
+    }
+
+    /// Sets `name` in every command, over the defaults (e.g. KUBECTL_ENTRA_TOKEN_CACHE).
+    pub fn env(mut self, name: &str, value: &str) -> Client {
+        self.extra_env.push((name.into(), Some(value.into())));
+        self
+    }
+
+    /// Removes `name` from every command's environment.
+    pub fn env_remove(mut self, name: &str) -> Client {
+        self.extra_env.push((name.into(), None));
+        self
     }
 
     /// `kubectl-entra SUB --authority-host A --tenant-id T --timeout 5s` with a clean environment.
@@ -57,6 +72,12 @@ impl Client {
             .env_remove("AAD_LOGIN_METHOD")
             .env_remove("AZURE_ENVIRONMENT")
             .stdin(Stdio::null());
+        for (name, value) in &self.extra_env {
+            match value {
+                Some(v) => cmd.env(name, v),
+                None => cmd.env_remove(name),
+            };
+        }
         cmd
     }
 

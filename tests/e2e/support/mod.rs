@@ -3,8 +3,11 @@
 
 pub mod apiserver;
 pub mod can_i;
+pub mod connect_proxy;
 pub mod get_token;
 pub mod sandbox;
+#[cfg(target_os = "linux")]
+pub mod secret_service;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;

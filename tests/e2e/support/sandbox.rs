@@ -90,6 +90,15 @@ impl Sandbox {
         loop {
             if let Ok(text) = std::fs::read_to_string(&port_file) {
                 sandbox.info = serde_json::from_str(&text).expect("port file is JSON");
+                // `--tls`: the emulator's own CA.
+                if let Some(ca) = sandbox.info["authority_ca_file"].as_str() {
+                    let pem = std::fs::read(ca).expect("emulator CA");
+                    sandbox.http = reqwest::Client::builder()
+                        .no_proxy()
+                        .add_root_certificate(reqwest::Certificate::from_pem(&pem).expect("PEM"))
+                        .build()
+                        .expect("client");
+                }
                 break;
             }
             if let Ok(Some(status)) = sandbox.child.try_wait() {

@@ -27,7 +27,7 @@ mod selectors;
 mod status;
 mod store;
 mod table;
-mod tls;
+pub(crate) mod tls;
 mod validate;
 mod watch;
 
