@@ -99,6 +99,10 @@ fn check_new_entry(doc: &kube::config::Kubeconfig, user: &str) -> anyhow::Result
         subscription: None,
         use_azurerm_env_vars: false,
         disable_environment_override: true,
+        redirect_url: value("--redirect-url"),
+        login_hint: value("--login-hint"),
+        prompt: value("--prompt"),
+        browser_timeout: value("--browser-timeout").unwrap_or_else(|| "5m".into()),
     };
     Settings::try_from(&auth).map(drop).with_context(|| {
         format!(

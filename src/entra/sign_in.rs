@@ -32,6 +32,7 @@ pub trait SignIn: Send + Sync {
 pub fn for_mode(mode: LoginMode) -> anyhow::Result<Box<dyn SignIn>> {
     match mode {
         LoginMode::DeviceCode => Ok(Box::new(super::device_code::DeviceCode)),
+        LoginMode::Interactive => Ok(Box::new(super::interactive::Interactive)),
         other => anyhow::bail!(
             "--login {} is not implemented in this build; use --login devicecode",
             other.as_str()

@@ -12,6 +12,9 @@ pub enum FaultEndpoint {
     Keys,
     Discovery,
     Graph,
+    /// Only the device-code polls of the token endpoint: a tenant whose Conditional Access
+    /// blocks device code (`{"endpoint":"devicepoll","error":"invalid_grant","aadsts":53003,"count":1000}`).
+    Devicepoll,
 }
 
 /// One queued fault, exactly as posted (`{"endpoint":"token","count":2,"status":503}`).
