@@ -382,3 +382,245 @@ fn refused<T>(
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::SystemClock;
+    use crate::sink::Recorder;
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    /// An authority on 127.0.0.1 that records each request's form and answers `status`/`body`.
+    async fn authority(
+        status: u16,
+        body: &'static str,
+    ) -> (String, Arc<Mutex<Vec<HashMap<String, String>>>>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let forms = seen.clone();
+        tokio::spawn(async move {
+            while let Ok((mut sock, _)) = listener.accept().await {
+                let mut raw = Vec::new();
+                let mut buf = [0u8; 4096];
+                loop {
+                    let n = sock.read(&mut buf).await.unwrap_or(0);
+                    raw.extend_from_slice(&buf[..n]);
+                    let text = String::from_utf8_lossy(&raw).to_string();
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let len = text[..end]
+                            .lines()
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                            })
+                            .unwrap_or(0);
+                        if raw.len() >= end + 4 + len || n == 0 {
+                            let form = url::form_urlencoded::parse(&raw[end + 4..])
+                                .into_owned()
+                                .collect();
+                            forms.lock().unwrap().push(form);
+                            break;
+                        }
+                    }
+                    if n == 0 {
+                        break;
+                    }
+                }
+                let reply = format!(
+                    "HTTP/1.1 {status} X\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = sock.write_all(reply.as_bytes()).await;
+            }
+        });
+        (format!("http://{addr}/"), seen)
+    }
+
+    fn settings(authority: &str) -> Settings {
+        Settings {
+            authority: url::Url::parse(authority).unwrap(),
+            tenant: "t1".into(),
+            client_id: "app".into(),
+            resource: "6dae".into(),
+            login: super::super::settings::LoginMode::Spn,
+            timeout: std::time::Duration::from_secs(10),
+            store: crate::cache::StoreMode::File,
+            cache_dir: "/nonexistent".into(),
+            credentials: Default::default(),
+            interactive: Default::default(),
+        }
+    }
+
+    const TOKEN: &str = r#"{"token_type":"Bearer","expires_in":3599,"ext_expires_in":3599,"access_token":"AT","refresh_token":"RT","id_token":"ID"}"#;
+
+    async fn redeem(grant: Grant<'_>) -> (Reply<TokenResponse>, HashMap<String, String>) {
+        let (url, seen) = authority(200, TOKEN).await;
+        let sink = Recorder::default();
+        let a = EntraAuthority::new(&settings(&url), &SystemClock, &sink).unwrap();
+        let reply = a
+            .token(TokenRequest {
+                client_id: "app",
+                scope: "6dae/.default",
+                grant,
+            })
+            .await
+            .unwrap();
+        let form = seen.lock().unwrap().pop().unwrap();
+        (reply, form)
+    }
+
+    #[tokio::test]
+    async fn client_secret_grant_sends_the_secret_in_the_body() {
+        let (reply, form) = redeem(Grant::ClientSecret("s3cret")).await;
+        assert_eq!(form["grant_type"], "client_credentials");
+        assert_eq!(form["client_id"], "app");
+        assert_eq!(form["client_secret"], "s3cret");
+        assert_eq!(form["scope"], "6dae/.default");
+        assert!(!form.contains_key("client_assertion"));
+        let Reply::Ok(t) = reply else {
+            panic!("refused")
+        };
+        assert_eq!(t.access_token, "AT");
+        assert_eq!(t.expires_in, Some(3599));
+        assert_eq!(t.id_token.as_deref(), Some("ID"));
+    }
+
+    #[tokio::test]
+    async fn client_assertion_grant_sends_the_jwt_bearer_assertion() {
+        let (reply, form) = redeem(Grant::ClientAssertion("eyJ.assert.ion")).await;
+        assert_eq!(form["grant_type"], "client_credentials");
+        assert_eq!(form["client_assertion_type"], CLIENT_ASSERTION_TYPE);
+        assert_eq!(form["client_assertion"], "eyJ.assert.ion");
+        assert_eq!(form["client_id"], "app");
+        assert!(!form.contains_key("client_secret"));
+        assert!(matches!(reply, Reply::Ok(_)));
+    }
+
+    #[tokio::test]
+    async fn code_refresh_and_device_grants() {
+        let (_, form) = redeem(Grant::AuthorizationCode {
+            code: "C",
+            verifier: "V",
+            redirect_uri: "http://localhost:1234/",
+        })
+        .await;
+        assert_eq!(form["grant_type"], "authorization_code");
+        assert_eq!(form["code"], "C");
+        assert_eq!(form["code_verifier"], "V");
+        assert_eq!(form["redirect_uri"], "http://localhost:1234/");
+        assert_eq!(form["scope"], "6dae/.default");
+        let (reply, form) = redeem(Grant::RefreshToken("R")).await;
+        assert_eq!(form["grant_type"], "refresh_token");
+        assert_eq!(form["refresh_token"], "R");
+        assert_eq!(form["client_info"], "1");
+        let Reply::Ok(t) = reply else {
+            panic!("refused")
+        };
+        assert_eq!(t.refresh_token.as_deref(), Some("RT"));
+        let (_, form) = redeem(Grant::DeviceCode("D")).await;
+        assert_eq!(form["grant_type"], GRANT_DEVICE_CODE);
+        assert_eq!(form["device_code"], "D");
+    }
+
+    #[tokio::test]
+    async fn refusals_keep_entra_codes_and_status() {
+        let (url, _) = authority(
+            401,
+            r#"{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided.","error_codes":[7000215],"correlation_id":"c-1"}"#,
+        )
+        .await;
+        let sink = Recorder::default();
+        let a = EntraAuthority::new(&settings(&url), &SystemClock, &sink).unwrap();
+        let reply = a
+            .token(TokenRequest {
+                client_id: "app",
+                scope: "6dae/.default",
+                grant: Grant::ClientSecret("wrong-secret"),
+            })
+            .await
+            .unwrap();
+        let Reply::Oauth(e) = reply else {
+            panic!("accepted")
+        };
+        assert_eq!(e.status, 401);
+        assert_eq!(e.aadsts().as_deref(), Some("AADSTS7000215"));
+        assert_eq!(e.correlation_id.as_deref(), Some("c-1"));
+        assert!(!e.to_string().contains("wrong-secret"));
+    }
+
+    #[tokio::test]
+    async fn broken_answers_never_quote_the_body() {
+        let (url, _) = authority(200, r#"{"access_token":"AT-secret","expires_in":3599}"#).await;
+        let sink = Recorder::default();
+        let a = EntraAuthority::new(&settings(&url), &SystemClock, &sink).unwrap();
+        let err = a
+            .token(TokenRequest {
+                client_id: "app",
+                scope: "s",
+                grant: Grant::ClientSecret("x"),
+            })
+            .await
+            .err()
+            .expect("no token_type");
+        let text = format!("{err:#}");
+        assert!(text.contains("not the expected JSON"), "{text}");
+        assert!(!text.contains("AT-secret"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn device_authorization_through_oauth2() {
+        let (url, seen) = authority(
+            200,
+            r#"{"user_code":"QX7","device_code":"DC","verification_url":"https://microsoft.com/devicelogin","expires_in":900,"interval":5,"message":"Go there."}"#,
+        )
+        .await;
+        let sink = Recorder::default();
+        let a = EntraAuthority::new(&settings(&url), &SystemClock, &sink).unwrap();
+        let Reply::Ok(code) = a.device_code("app", "6dae/.default").await.unwrap() else {
+            panic!("refused")
+        };
+        assert_eq!(code.device_code, "DC");
+        assert_eq!(
+            code.verification(),
+            Some("https://microsoft.com/devicelogin")
+        );
+        assert_eq!(code.prompt(), "Go there.");
+        assert_eq!(code.poll_interval().as_secs(), 5);
+        assert_eq!(seen.lock().unwrap()[0]["scope"], "6dae/.default");
+    }
+
+    #[test]
+    fn authorize_urls_carry_an_s256_challenge_and_a_fresh_state() {
+        use base64::Engine as _;
+        use sha2::Digest as _;
+        let endpoint =
+            url::Url::parse("https://login.microsoftonline.com/t1/oauth2/v2.0/authorize").unwrap();
+        let request = AuthorizeRequest {
+            client_id: "app",
+            scope: "6dae/.default offline_access openid profile",
+            redirect_uri: "http://localhost:4000/",
+            login_hint: Some("dev@contoso.com"),
+            prompt: Some("select_account"),
+        };
+        let a = authorize_url(&endpoint, &request).unwrap();
+        let q: HashMap<String, String> = a.url.query_pairs().into_owned().collect();
+        assert_eq!(q["response_type"], "code");
+        assert_eq!(q["code_challenge_method"], "S256");
+        let expected = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(sha2::Sha256::digest(a.verifier.as_bytes()));
+        assert_eq!(q["code_challenge"], expected);
+        assert_eq!(q["state"], a.state);
+        assert_eq!(q["redirect_uri"], "http://localhost:4000/");
+        assert_eq!(q["scope"], request.scope);
+        assert_eq!(q["login_hint"], "dev@contoso.com");
+        assert_eq!(q["prompt"], "select_account");
+        assert!(!a.url.as_str().contains(&a.verifier));
+        let b = authorize_url(&endpoint, &request).unwrap();
+        assert_ne!(a.state, b.state);
+        assert_ne!(a.verifier, b.verifier);
+    }
+}
