@@ -49,7 +49,6 @@ async function authorize(page, url, action) {
     await page.click(button);
     for (let i = 0; i < 200 && !held; i++) await new Promise((r) => setTimeout(r, 50));
     if (!held) throw new Error('no redirect to the loopback listener');
-    await page.setRequestInterception(false);
     const bad = new URL(held);
     bad.searchParams.set('state', 'not-the-state-kubectl-entra-sent');
     const first = await page.goto(bad.href, { waitUntil: 'load' });

@@ -32,6 +32,7 @@ mod get_token_errors;
 mod get_token_flow;
 mod get_token_kubectl;
 mod get_token_security;
+mod interactive_browser;
 mod packaging_manifest;
 mod packaging_readme;
 mod packaging_release;
