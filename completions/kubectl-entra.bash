@@ -418,7 +418,7 @@ _kubectl__entra() {
             return 0
             ;;
         kubectl__subcmd__entra__subcmd__get__subcmd__token)
-            opts="-l -e -v -h --tenant-id --client-id --server-id --login --environment --authority-host --token-cache-dir --token-cache --timeout --v --help"
+            opts="-l -e -s -v -h --tenant-id --client-id --server-id --login --environment --authority-host --client-secret --client-certificate --client-certificate-password --federated-token-file --identity-resource-id --subscription --use-azurerm-env-vars --disable-environment-override --redirect-url --login-hint --prompt --browser-timeout --token-cache-dir --token-cache --timeout --v --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -453,6 +453,50 @@ _kubectl__entra() {
                     return 0
                     ;;
                 --authority-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --federated-token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity-resource-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subscription)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redirect-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-hint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prompt)
+                    COMPREPLY=($(compgen -W "select_account login consent none" -- "${cur}"))
+                    return 0
+                    ;;
+                --browser-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -666,7 +710,7 @@ _kubectl__entra() {
             return 0
             ;;
         kubectl__subcmd__entra__subcmd__login)
-            opts="-l -e -v -h --tenant-id --client-id --server-id --login --environment --authority-host --token-cache-dir --token-cache --timeout --v --help"
+            opts="-l -e -s -v -h --tenant-id --client-id --server-id --login --environment --authority-host --client-secret --client-certificate --client-certificate-password --federated-token-file --identity-resource-id --subscription --use-azurerm-env-vars --disable-environment-override --redirect-url --login-hint --prompt --browser-timeout --token-cache-dir --token-cache --timeout --v --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -701,6 +745,50 @@ _kubectl__entra() {
                     return 0
                     ;;
                 --authority-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --federated-token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity-resource-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subscription)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redirect-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-hint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prompt)
+                    COMPREPLY=($(compgen -W "select_account login consent none" -- "${cur}"))
+                    return 0
+                    ;;
+                --browser-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -732,7 +820,7 @@ _kubectl__entra() {
             return 0
             ;;
         kubectl__subcmd__entra__subcmd__logout)
-            opts="-l -e -v -h --tenant-id --client-id --server-id --login --environment --authority-host --token-cache-dir --token-cache --timeout --all --v --help"
+            opts="-l -e -s -v -h --tenant-id --client-id --server-id --login --environment --authority-host --client-secret --client-certificate --client-certificate-password --federated-token-file --identity-resource-id --subscription --use-azurerm-env-vars --disable-environment-override --redirect-url --login-hint --prompt --browser-timeout --token-cache-dir --token-cache --timeout --all --v --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -767,6 +855,50 @@ _kubectl__entra() {
                     return 0
                     ;;
                 --authority-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-certificate-password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --federated-token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity-resource-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subscription)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redirect-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --login-hint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prompt)
+                    COMPREPLY=($(compgen -W "select_account login consent none" -- "${cur}"))
+                    return 0
+                    ;;
+                --browser-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

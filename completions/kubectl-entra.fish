@@ -42,41 +42,86 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_needs_command" -f -a "help" -
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l tenant-id -d 'Entra tenant: a tenant GUID, a verified domain, or `organizations`' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l client-id -d 'Public client application that signs the user in' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l server-id -d 'Server application (the token audience); AKS uses the same id in every cloud' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -s l -l login -d 'Login mode (supported: devicecode)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -s l -l login -d 'Login mode: devicecode, interactive, azurecli, spn, workloadidentity or msi' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -s e -l environment -d 'Azure cloud: AzurePublicCloud, AzureChinaCloud or AzureUSGovernment (case-insensitive)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l authority-host -d 'Authority host URL, overriding --environment (https; http only for loopback). An --environment flag wins over this variable' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l client-secret -d 'Client secret of the service principal (spn)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l client-certificate -d 'Service principal certificate: PEM with its key, or PFX/PKCS#12 (spn)' -r -F
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l client-certificate-password -d 'Password of a PFX certificate (spn)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l federated-token-file -d 'Federated token file (workloadidentity; default: $AZURE_FEDERATED_TOKEN_FILE)' -r -F
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l identity-resource-id -d 'ARM resource id of a user-assigned managed identity (msi)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -s s -l subscription -d 'Azure CLI subscription id or name (azurecli)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l redirect-url -d 'Redirect URL of the browser sign-in, a loopback http URL such as http://localhost:8400/ (default: http://localhost:<free port>/) (interactive)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l login-hint -d 'Account to preselect on the sign-in page, e.g. user@contoso.com (interactive)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l prompt -d 'What the sign-in page asks: select_account, login, consent or none (interactive)' -r -f -a "select_account\t''
+login\t''
+consent\t''
+none\t''"
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l browser-timeout -d 'How long to wait for the browser sign-in to finish, e.g. 5m (interactive; --timeout bounds each network call instead)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l token-cache-dir -d 'Token cache directory (default: $KUBECACHEDIR/kubectl-entra, else ~/.kube/cache/kubectl-entra)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l token-cache -d 'Where tokens are kept: the OS keyring when one answers (auto), or only one of the two' -r -f -a "auto\t''
 keyring\t''
 file\t''"
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l timeout -d 'Time limit for each network call, e.g. 30s or 2m (the wait for you to sign in is not limited by it)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l use-azurerm-env-vars -d 'Read the Terraform AzureRM provider\'s ARM_* variables instead of AZURE_*/AAD_*'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l disable-environment-override -d 'Ignore the AAD_*/AZURE_*/ARM_* variables that would override the flags'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -s h -l help -d 'Print help'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l tenant-id -d 'Entra tenant: a tenant GUID, a verified domain, or `organizations`' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l client-id -d 'Public client application that signs the user in' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l server-id -d 'Server application (the token audience); AKS uses the same id in every cloud' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -s l -l login -d 'Login mode (supported: devicecode)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -s l -l login -d 'Login mode: devicecode, interactive, azurecli, spn, workloadidentity or msi' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -s e -l environment -d 'Azure cloud: AzurePublicCloud, AzureChinaCloud or AzureUSGovernment (case-insensitive)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l authority-host -d 'Authority host URL, overriding --environment (https; http only for loopback). An --environment flag wins over this variable' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l client-secret -d 'Client secret of the service principal (spn)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l client-certificate -d 'Service principal certificate: PEM with its key, or PFX/PKCS#12 (spn)' -r -F
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l client-certificate-password -d 'Password of a PFX certificate (spn)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l federated-token-file -d 'Federated token file (workloadidentity; default: $AZURE_FEDERATED_TOKEN_FILE)' -r -F
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l identity-resource-id -d 'ARM resource id of a user-assigned managed identity (msi)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -s s -l subscription -d 'Azure CLI subscription id or name (azurecli)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l redirect-url -d 'Redirect URL of the browser sign-in, a loopback http URL such as http://localhost:8400/ (default: http://localhost:<free port>/) (interactive)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l login-hint -d 'Account to preselect on the sign-in page, e.g. user@contoso.com (interactive)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l prompt -d 'What the sign-in page asks: select_account, login, consent or none (interactive)' -r -f -a "select_account\t''
+login\t''
+consent\t''
+none\t''"
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l browser-timeout -d 'How long to wait for the browser sign-in to finish, e.g. 5m (interactive; --timeout bounds each network call instead)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l token-cache-dir -d 'Token cache directory (default: $KUBECACHEDIR/kubectl-entra, else ~/.kube/cache/kubectl-entra)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l token-cache -d 'Where tokens are kept: the OS keyring when one answers (auto), or only one of the two' -r -f -a "auto\t''
 keyring\t''
 file\t''"
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l timeout -d 'Time limit for each network call, e.g. 30s or 2m (the wait for you to sign in is not limited by it)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l use-azurerm-env-vars -d 'Read the Terraform AzureRM provider\'s ARM_* variables instead of AZURE_*/AAD_*'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l disable-environment-override -d 'Ignore the AAD_*/AZURE_*/ARM_* variables that would override the flags'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -s h -l help -d 'Print help'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l tenant-id -d 'Entra tenant: a tenant GUID, a verified domain, or `organizations`' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l client-id -d 'Public client application that signs the user in' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l server-id -d 'Server application (the token audience); AKS uses the same id in every cloud' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -s l -l login -d 'Login mode (supported: devicecode)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -s l -l login -d 'Login mode: devicecode, interactive, azurecli, spn, workloadidentity or msi' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -s e -l environment -d 'Azure cloud: AzurePublicCloud, AzureChinaCloud or AzureUSGovernment (case-insensitive)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l authority-host -d 'Authority host URL, overriding --environment (https; http only for loopback). An --environment flag wins over this variable' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l client-secret -d 'Client secret of the service principal (spn)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l client-certificate -d 'Service principal certificate: PEM with its key, or PFX/PKCS#12 (spn)' -r -F
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l client-certificate-password -d 'Password of a PFX certificate (spn)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l federated-token-file -d 'Federated token file (workloadidentity; default: $AZURE_FEDERATED_TOKEN_FILE)' -r -F
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l identity-resource-id -d 'ARM resource id of a user-assigned managed identity (msi)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -s s -l subscription -d 'Azure CLI subscription id or name (azurecli)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l redirect-url -d 'Redirect URL of the browser sign-in, a loopback http URL such as http://localhost:8400/ (default: http://localhost:<free port>/) (interactive)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l login-hint -d 'Account to preselect on the sign-in page, e.g. user@contoso.com (interactive)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l prompt -d 'What the sign-in page asks: select_account, login, consent or none (interactive)' -r -f -a "select_account\t''
+login\t''
+consent\t''
+none\t''"
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l browser-timeout -d 'How long to wait for the browser sign-in to finish, e.g. 5m (interactive; --timeout bounds each network call instead)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l token-cache-dir -d 'Token cache directory (default: $KUBECACHEDIR/kubectl-entra, else ~/.kube/cache/kubectl-entra)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l token-cache -d 'Where tokens are kept: the OS keyring when one answers (auto), or only one of the two' -r -f -a "auto\t''
 keyring\t''
 file\t''"
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l timeout -d 'Time limit for each network call, e.g. 30s or 2m (the wait for you to sign in is not limited by it)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l use-azurerm-env-vars -d 'Read the Terraform AzureRM provider\'s ARM_* variables instead of AZURE_*/AAD_*'
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l disable-environment-override -d 'Ignore the AAD_*/AZURE_*/ARM_* variables that would override the flags'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l all -d 'Remove every cached token, of every tenant, client and server'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -s h -l help -d 'Print help'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand whoami" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' -r -F
