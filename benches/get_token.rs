@@ -47,10 +47,20 @@ fn main() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("\"token\""));
 
+    // The browser sign-in shares the device code's cache key: the same warm entry answers it.
+    let mut interactive = Process::new(binary);
+    interactive
+        .arg("get-token")
+        .args(auth_flags)
+        .args(["--login", "interactive"])
+        .env_remove("KUBERNETES_EXEC_INFO")
+        .env("BROWSER", "false");
+
     let floor = build_floor(work.path());
     let floor_cmd = Process::new(&floor);
 
     let (ours_median, ours_p90) = time(ours);
+    let (interactive_median, interactive_p90) = time(interactive);
     let (floor_median, floor_p90) = time(floor_cmd);
     println!(
         "get-token (warm file cache): median {:.2} ms, p90 {:.2} ms ({RUNS} runs)",
@@ -58,13 +68,19 @@ fn main() {
         ms(ours_p90)
     );
     println!(
+        "get-token --login interactive (warm file cache): median {:.2} ms, p90 {:.2} ms ({RUNS} runs)",
+        ms(interactive_median),
+        ms(interactive_p90)
+    );
+    println!(
         "floor (fn main() {{}}, rustc -O): median {:.2} ms, p90 {:.2} ms ({RUNS} runs)",
         ms(floor_median),
         ms(floor_p90)
     );
     println!(
-        "ratio median: {:.2}x (target: median < 3 ms and within 2x of the floor)",
-        ours_median.as_secs_f64() / floor_median.as_secs_f64()
+        "ratio median: {:.2}x, interactive {:.2}x (target: median < 3 ms and within 2x of the floor)",
+        ours_median.as_secs_f64() / floor_median.as_secs_f64(),
+        interactive_median.as_secs_f64() / floor_median.as_secs_f64()
     );
 
     if std::env::var_os("KUBECTL_ENTRA_BENCH_SECRET_SERVICE").is_some() {

@@ -53,6 +53,13 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l federated-token-file -d 'Federated token file (workloadidentity; AZURE_FEDERATED_TOKEN_FILE overrides it)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l identity-resource-id -d 'ARM resource id of a user-assigned managed identity (msi)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -s s -l subscription -d 'Azure CLI subscription id or name (azurecli)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l redirect-url -d 'Redirect URL of the browser sign-in, a loopback http URL such as http://localhost:8400/ (default: http://localhost:<free port>/) (interactive)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l login-hint -d 'Account to preselect on the sign-in page, e.g. user@contoso.com (interactive)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l prompt -d 'What the sign-in page asks: select_account, login, consent or none (interactive)' -r -f -a "select_account\t''
+login\t''
+consent\t''
+none\t''"
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l browser-timeout -d 'How long to wait for the browser sign-in to finish, e.g. 5m (interactive; --timeout bounds each network call instead)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l token-cache-dir -d 'Token cache directory (default: $KUBECACHEDIR/kubectl-entra, else ~/.kube/cache/kubectl-entra)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l token-cache -d 'Where tokens are kept: auto = the OS keyring when one answers (on Linux the Secret Service), else files; keyring-kernel = the Linux kernel keyring (volatile: emptied at reboot)' -r -f -a "auto\t''
 keyring\t''
@@ -76,6 +83,13 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l cl
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l federated-token-file -d 'Federated token file (workloadidentity; AZURE_FEDERATED_TOKEN_FILE overrides it)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l identity-resource-id -d 'ARM resource id of a user-assigned managed identity (msi)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -s s -l subscription -d 'Azure CLI subscription id or name (azurecli)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l redirect-url -d 'Redirect URL of the browser sign-in, a loopback http URL such as http://localhost:8400/ (default: http://localhost:<free port>/) (interactive)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l login-hint -d 'Account to preselect on the sign-in page, e.g. user@contoso.com (interactive)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l prompt -d 'What the sign-in page asks: select_account, login, consent or none (interactive)' -r -f -a "select_account\t''
+login\t''
+consent\t''
+none\t''"
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l browser-timeout -d 'How long to wait for the browser sign-in to finish, e.g. 5m (interactive; --timeout bounds each network call instead)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l token-cache-dir -d 'Token cache directory (default: $KUBECACHEDIR/kubectl-entra, else ~/.kube/cache/kubectl-entra)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l token-cache -d 'Where tokens are kept: auto = the OS keyring when one answers (on Linux the Secret Service), else files; keyring-kernel = the Linux kernel keyring (volatile: emptied at reboot)' -r -f -a "auto\t''
 keyring\t''
@@ -102,6 +116,13 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l c
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l federated-token-file -d 'Federated token file (workloadidentity; AZURE_FEDERATED_TOKEN_FILE overrides it)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l identity-resource-id -d 'ARM resource id of a user-assigned managed identity (msi)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -s s -l subscription -d 'Azure CLI subscription id or name (azurecli)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l redirect-url -d 'Redirect URL of the browser sign-in, a loopback http URL such as http://localhost:8400/ (default: http://localhost:<free port>/) (interactive)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l login-hint -d 'Account to preselect on the sign-in page, e.g. user@contoso.com (interactive)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l prompt -d 'What the sign-in page asks: select_account, login, consent or none (interactive)' -r -f -a "select_account\t''
+login\t''
+consent\t''
+none\t''"
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l browser-timeout -d 'How long to wait for the browser sign-in to finish, e.g. 5m (interactive; --timeout bounds each network call instead)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l token-cache-dir -d 'Token cache directory (default: $KUBECACHEDIR/kubectl-entra, else ~/.kube/cache/kubectl-entra)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l token-cache -d 'Where tokens are kept: auto = the OS keyring when one answers (on Linux the Secret Service), else files; keyring-kernel = the Linux kernel keyring (volatile: emptied at reboot)' -r -f -a "auto\t''
 keyring\t''

@@ -100,6 +100,24 @@ pub struct AuthArgs {
     // over its own environment when it runs the plugin (empty for a real command line).
     #[arg(skip)]
     pub exec_env: super::environment::ExecEnv,
+    // Browser sign-in (--login interactive).
+    /// Redirect URL of the browser sign-in, a loopback http URL such as http://localhost:8400/
+    /// (default: http://localhost:<free port>/) (interactive)
+    #[arg(long, value_name = "URL", help_heading = SIGN_IN)]
+    pub redirect_url: Option<String>,
+
+    /// Account to preselect on the sign-in page, e.g. user@contoso.com (interactive)
+    #[arg(long, value_name = "UPN", help_heading = SIGN_IN)]
+    pub login_hint: Option<String>,
+
+    /// What the sign-in page asks: select_account, login, consent or none (interactive)
+    #[arg(long, value_name = "PROMPT", value_parser = ["select_account", "login", "consent", "none"], help_heading = SIGN_IN)]
+    pub prompt: Option<String>,
+
+    /// How long to wait for the browser sign-in to finish, e.g. 5m (interactive; --timeout bounds
+    /// each network call instead)
+    #[arg(long, default_value = "5m", value_name = "DURATION", help_heading = SIGN_IN)]
+    pub browser_timeout: String,
 
     /// Token cache directory (default: $KUBECACHEDIR/kubectl-entra, else ~/.kube/cache/kubectl-entra)
     #[arg(long, value_name = "DIR", help_heading = CACHE)]

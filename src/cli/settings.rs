@@ -4,7 +4,8 @@ use super::environment::{self, Env, Origin, ProcessEnv, WithExecEnv};
 use super::{AuthArgs, TokenCacheKind};
 use crate::cache::StoreMode;
 use crate::entra::{
-    AppCredentials, Cloud, DEFAULT_ENVIRONMENT, LoginMode, Settings, parse_authority,
+    AppCredentials, Cloud, DEFAULT_ENVIRONMENT, InteractiveSettings, LoginMode, Settings,
+    parse_authority,
 };
 use anyhow::Context as _;
 use clap::parser::ValueSource;
@@ -92,6 +93,7 @@ pub fn settings_with_env(args: &AuthArgs, env: &dyn Env) -> anyhow::Result<Setti
             identity_resource_id: args.identity_resource_id.clone(),
             subscription: args.subscription.clone(),
         },
+        interactive: interactive_settings(args)?,
     })
 }
 
@@ -109,6 +111,28 @@ fn named<T>(result: anyhow::Result<T>, origin: Origin) -> anyhow::Result<T> {
         }),
         _ => result,
     }
+}
+
+/// The browser sign-in's flags.
+fn interactive_settings(args: &AuthArgs) -> anyhow::Result<InteractiveSettings> {
+    fn non_empty(v: &Option<String>) -> Option<&str> {
+        v.as_deref().map(str::trim).filter(|v| !v.is_empty())
+    }
+    Ok(InteractiveSettings {
+        redirect_url: non_empty(&args.redirect_url)
+            .map(InteractiveSettings::parse_redirect_url)
+            .transpose()?,
+        login_hint: non_empty(&args.login_hint).map(str::to_string),
+        prompt: non_empty(&args.prompt)
+            .map(InteractiveSettings::parse_prompt)
+            .transpose()?,
+        browser_timeout: crate::entra::parse_timeout(&args.browser_timeout).map_err(|_| {
+            anyhow::anyhow!(
+                "--browser-timeout {:?} is not a positive duration; use e.g. 90s or 5m",
+                args.browser_timeout
+            )
+        })?,
+    })
 }
 
 /// The authority host to use instead of the cloud's, if any.
@@ -175,6 +199,32 @@ mod tests {
             s.token_endpoint().unwrap().as_str(),
             "https://login.microsoftonline.com/t1/oauth2/v2.0/token"
         );
+    }
+
+    #[test]
+    fn browser_sign_in_flags() {
+        let s = Settings::try_from(&args(&[])).unwrap();
+        assert_eq!(s.interactive.browser_timeout.as_secs(), 300);
+        assert!(s.interactive.redirect_url.is_none() && s.interactive.prompt.is_none());
+        let s = Settings::try_from(&args(&[
+            "-l",
+            "interactive",
+            "--redirect-url",
+            "http://localhost:8400/",
+            "--login-hint",
+            "dev@contoso.com",
+            "--prompt",
+            "select_account",
+            "--browser-timeout",
+            "90s",
+        ]))
+        .unwrap();
+        assert_eq!(s.login, LoginMode::Interactive);
+        let i = &s.interactive;
+        assert_eq!(i.redirect_url.as_ref().unwrap().port(), Some(8400));
+        assert_eq!(i.login_hint.as_deref(), Some("dev@contoso.com"));
+        assert_eq!(i.prompt.as_deref(), Some("select_account"));
+        assert_eq!(i.browser_timeout.as_secs(), 90);
     }
 
     #[test]
@@ -332,6 +382,8 @@ mod tests {
             &["--authority-host", "http://example.com"],
             &["--timeout", "soon"],
             &["-l", "ropc"],
+            &["--redirect-url", "https://localhost:8400/"],
+            &["--browser-timeout", "never"],
         ] {
             assert!(Settings::try_from(&args(bad)).is_err(), "{:.40?}", bad);
         }

@@ -204,6 +204,10 @@ fn check_new_entry(args: &[String]) -> Result<(), String> {
         identity_resource_id: value("--identity-resource-id"),
         subscription: value("--subscription"),
         disable_environment_override: true,
+        redirect_url: value("--redirect-url"),
+        login_hint: value("--login-hint"),
+        prompt: value("--prompt"),
+        browser_timeout: value("--browser-timeout").unwrap_or_else(|| "5m".into()),
         ..base
     };
     Settings::try_from(&auth).map(drop).map_err(|e| {

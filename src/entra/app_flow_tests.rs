@@ -107,6 +107,7 @@ impl World {
             store: StoreMode::File,
             cache_dir: dir.path().join("cache"),
             ca_file: None,
+            interactive: Default::default(),
         };
         let cache = TokenCache::open(StoreMode::File, settings.cache_dir.clone());
         World {

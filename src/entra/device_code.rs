@@ -53,6 +53,9 @@ async fn sign_in(cx: &SignInContext<'_>) -> anyhow::Result<TokenResponse> {
             Reply::Ok(token) => return Ok(token),
             Reply::Oauth(e) => e,
         };
+        if e.blocks_device_code() {
+            anyhow::bail!("{}", blocked_device_code(&e));
+        }
         match e.error.as_str() {
             "authorization_pending" => continue,
             "slow_down" => {
@@ -75,5 +78,32 @@ async fn sign_in(cx: &SignInContext<'_>) -> anyhow::Result<TokenResponse> {
             ),
             _ => anyhow::bail!("the sign-in failed: {e}"),
         }
+    }
+}
+
+/// The way out when a tenant refuses device code: sign in in the browser instead, now and in
+/// the kubeconfig.
+pub(crate) fn blocked_device_code(e: &super::error::EntraError) -> String {
+    format!(
+        "your organization blocks device-code sign-in (Conditional Access: {e}); sign in in a browser instead: run the command again with `--login interactive`, and rewrite the kubeconfig's exec entries with `kubectl entra convert-kubeconfig --login interactive`"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_blocked_message_names_both_fixes() {
+        let e = super::super::error::EntraError::parse(
+            400,
+            br#"{"error":"invalid_grant","error_description":"AADSTS53003: Access has been blocked by Conditional Access policies.","error_codes":[53003]}"#,
+        )
+        .unwrap();
+        let text = super::blocked_device_code(&e);
+        assert!(text.contains("AADSTS53003"), "{text}");
+        assert!(text.contains("`--login interactive`"), "{text}");
+        assert!(
+            text.contains("`kubectl entra convert-kubeconfig --login interactive`"),
+            "{text}"
+        );
     }
 }

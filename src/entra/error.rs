@@ -3,10 +3,10 @@
 
 use super::wire::flexible_i64;
 use crate::sink::printable;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// An OAuth error answered by the authority.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct EntraError {
     /// The HTTP status it came with (filled in by the caller).
     #[serde(skip)]
@@ -76,7 +76,22 @@ impl EntraError {
             "invalid_grant" | "interaction_required"
         )
     }
+
+    /// True when Conditional Access refused the sign-in for a reason a browser sign-in on this
+    /// machine can satisfy: the policy blocks the device-code flow (AADSTS53003, what Microsoft's
+    /// "Block device code flow" policy answers) or wants a registered, compliant or joined
+    /// device, which a device-code sign-in never presents (AADSTS50097, 53000, 53001).
+    pub fn blocks_device_code(&self) -> bool {
+        const CONDITIONAL_ACCESS: [i64; 4] = [53003, 53000, 53001, 50097];
+        self.error_codes
+            .iter()
+            .any(|c| CONDITIONAL_ACCESS.contains(c))
+    }
 }
+
+/// oauth2 parses Entra's error bodies into this type, so a refused code redemption, refresh or
+/// client-credentials request keeps its AADSTS code, correlation id and suberror.
+impl oauth2::ErrorResponse for EntraError {}
 
 impl std::fmt::Display for EntraError {
     /// Every field came from the network: shown through `printable`, so an escape sequence in
@@ -153,6 +168,29 @@ mod tests {
         assert!(!text.chars().any(char::is_control), "{text:?}");
         assert!(text.contains("\\u{1b}]0;owned"), "{text}");
         assert!(!e.short().chars().any(char::is_control));
+    }
+
+    #[test]
+    fn conditional_access_refusals_of_device_code() {
+        for code in [53003, 53000, 53001, 50097] {
+            let body = format!(r#"{{"error":"invalid_grant","error_codes":[{code}]}}"#);
+            assert!(
+                EntraError::parse(400, body.as_bytes())
+                    .unwrap()
+                    .blocks_device_code()
+            );
+        }
+        for body in [
+            r#"{"error":"invalid_grant","error_codes":[50173]}"#,
+            r#"{"error":"authorization_pending","error_codes":[70016]}"#,
+            r#"{"error":"invalid_grant"}"#,
+        ] {
+            assert!(
+                !EntraError::parse(400, body.as_bytes())
+                    .unwrap()
+                    .blocks_device_code()
+            );
+        }
     }
 
     #[test]

@@ -37,7 +37,9 @@ pub fn cached_fresh(s: &Settings, cache: &TokenCache, now: i64) -> Option<TokenE
 /// How long to wait for another process's sign-in: it may be showing a device code, which
 /// Entra keeps valid for 15 minutes, or refreshing, which each network call bounds.
 fn lock_wait(s: &Settings) -> std::time::Duration {
-    s.timeout.max(std::time::Duration::from_secs(15 * 60))
+    s.timeout
+        .max(std::time::Duration::from_secs(15 * 60))
+        .max(s.interactive.browser_timeout)
 }
 
 /// One run of the token path with its collaborators.
@@ -158,7 +160,7 @@ impl Flow<'_> {
                 .map(|c| format!(", correlation id {c}"))
                 .unwrap_or_default();
             self.sink.info(&format!(
-                "the saved sign-in can no longer be refreshed silently ({}{correlation}); signing in again with a device code.",
+                "the saved sign-in can no longer be refreshed silently ({}{correlation}); signing in again.",
                 e.short()
             ));
         }

@@ -132,6 +132,7 @@ impl World {
             resource: "6dae42f8-4368-4678-94ff-3960e28e3630".into(),
             login: LoginMode::DeviceCode,
             credentials: Default::default(),
+            interactive: Default::default(),
             timeout: Duration::from_secs(60),
             store: StoreMode::File,
             cache_dir: dir.path().join("cache"),

@@ -47,18 +47,44 @@ impl<'a> EntraHttp<'a> {
     }
 
     /// POSTs a form. `what` names the call in errors ("the device code request").
-    ///
-    /// Throttling (429) and server errors (5xx) that carry `Retry-After` are retried as MSAL
-    /// does, within [`RetryPolicy::entra`]'s bounds: kubectl is waiting, so a longer pause is a
-    /// clear error instead.
     pub async fn post_form<T: DeserializeOwned>(
         &self,
         url: &Url,
         form: Vec<(&str, &str)>,
         what: &str,
     ) -> anyhow::Result<Reply<T>> {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish()
+            .into_bytes();
+        let host = host_of(url);
+        match self.send(url, body, what).await? {
+            Answer::Success { status, body } => match serde_json::from_slice::<T>(&body) {
+                Ok(value) => Ok(Reply::Ok(value)),
+                Err(e) => Err(anyhow::anyhow!(
+                    "{what}: {host} answered HTTP {status} with a body that is not the expected JSON ({}); check --authority-host and try again",
+                    describe_json_error(&e)
+                )),
+            },
+            Answer::Refused(e) => Ok(Reply::Oauth(e)),
+        }
+    }
+
+    /// Sends a form-encoded body (it may hold secrets: it is never logged or quoted) and reads
+    /// the answer: a success body, or Entra's OAuth error. Anything else is an `Err` that says
+    /// what to do.
+    ///
+    /// Throttling (429) and server errors (5xx) that carry `Retry-After` are retried as MSAL
+    /// does, within [`RetryPolicy::entra`]'s bounds: kubectl is waiting, so a longer pause is a
+    /// clear error instead.
+    pub(crate) async fn send(
+        &self,
+        url: &Url,
+        body: Vec<u8>,
+        what: &str,
+    ) -> anyhow::Result<Answer> {
         net::ensure_secret_url(url, what)?;
-        let host = printable(url.host_str().unwrap_or("the authority")).into_owned();
+        let host = host_of(url);
         let mut attempt = 1;
         loop {
             tracing::debug!("POST {url} ({what})");
@@ -69,7 +95,11 @@ impl<'a> EntraHttp<'a> {
                 .header("client-request-id", &request_id)
                 .header("return-client-request-id", "true")
                 .header(reqwest::header::ACCEPT, "application/json")
-                .form(&form)
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .body(body.clone())
                 .send()
                 .await
                 .map_err(|e| self.transport_error(&e, what, &host))?;
@@ -106,20 +136,16 @@ impl<'a> EntraHttp<'a> {
             }
             let retries = attempt - 1;
             if status.is_success() {
-                return match serde_json::from_slice::<T>(&body) {
-                    Ok(value) => Ok(Reply::Ok(value)),
-                    Err(e) => Err(anyhow::anyhow!(
-                        "{what}: {host} answered HTTP {} with a body that is not the expected JSON ({}); check --authority-host and try again",
-                        status.as_u16(),
-                        describe_json_error(&e)
-                    )),
-                };
+                return Ok(Answer::Success {
+                    status: status.as_u16(),
+                    body: body.to_vec(),
+                });
             }
             if let Some(mut err) = EntraError::parse(status.as_u16(), &body) {
                 err.retries = retries;
                 err.retry_after = retry_after;
                 tracing::debug!("{what}: {}", err.short());
-                return Ok(Reply::Oauth(err));
+                return Ok(Answer::Refused(err));
             }
             let retried = if retries > 0 {
                 format!(" (after {retries} retries)")
@@ -156,6 +182,96 @@ impl<'a> EntraHttp<'a> {
                 net::describe_transport(e)
             )
         }
+    }
+}
+
+/// What [`EntraHttp::send`] got back.
+pub(crate) enum Answer {
+    Success { status: u16, body: Vec<u8> },
+    Refused(EntraError),
+}
+
+pub(crate) fn host_of(url: &Url) -> String {
+    printable(url.host_str().unwrap_or("the authority")).into_owned()
+}
+
+/// The `oauth2` crate's HTTP seam over [`EntraHttp`], so its requests keep our rules (no
+/// redirects, capped bodies, `Retry-After`, https-or-loopback, errors that name the call).
+///
+/// oauth2 would parse an error body into the client's error type from the body alone; the
+/// status, the retries and `Retry-After` that [`EntraError`] carries are kept here and handed
+/// back by [`OauthHttp::take_refusal`].
+pub(crate) struct OauthHttp<'h, 'a> {
+    http: &'h EntraHttp<'a>,
+    what: &'h str,
+    refusal: std::sync::Mutex<Option<EntraError>>,
+}
+
+/// A failure to get an answer at all, carried through oauth2's `RequestTokenError::Request`.
+#[derive(Debug)]
+pub(crate) struct Failure(pub anyhow::Error);
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:#}", self.0)
+    }
+}
+
+impl std::error::Error for Failure {}
+
+impl<'h, 'a> OauthHttp<'h, 'a> {
+    pub fn new(http: &'h EntraHttp<'a>, what: &'h str) -> Self {
+        OauthHttp {
+            http,
+            what,
+            refusal: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// The OAuth error the last call answered, with its HTTP details.
+    pub fn take_refusal(&self) -> Option<EntraError> {
+        self.refusal
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+    }
+
+    async fn exchange(
+        &self,
+        request: oauth2::HttpRequest,
+    ) -> Result<oauth2::HttpResponse, Failure> {
+        let url = Url::parse(&request.uri().to_string())
+            .map_err(|e| Failure(anyhow::anyhow!("{}: bad endpoint URL ({e})", self.what)))?;
+        let answer = self
+            .http
+            .send(&url, request.into_body(), self.what)
+            .await
+            .map_err(Failure)?;
+        let (status, body) = match answer {
+            Answer::Success { body, .. } => (200, body),
+            Answer::Refused(e) => {
+                let status = e.status;
+                let body = serde_json::to_vec(&e).map_err(|e| Failure(e.into()))?;
+                *self.refusal.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                (status.max(400), body)
+            }
+        };
+        http::Response::builder()
+            .status(status)
+            .header(http::header::CONTENT_TYPE, "application/json")
+            .body(body)
+            .map_err(|e| Failure(e.into()))
+    }
+}
+
+impl<'c> oauth2::AsyncHttpClient<'c> for OauthHttp<'_, '_> {
+    type Error = Failure;
+    type Future = std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<oauth2::HttpResponse, Failure>> + Send + 'c>,
+    >;
+
+    fn call(&'c self, request: oauth2::HttpRequest) -> Self::Future {
+        Box::pin(self.exchange(request))
     }
 }
 

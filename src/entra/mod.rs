@@ -5,6 +5,7 @@
 //! ([`Clock`]) and the message sink ([`Sink`]) are passed in; [`acquire`] wires the real ones.
 
 mod authority;
+mod browser;
 pub(crate) mod claims;
 mod client_assertion;
 mod cloud;
@@ -12,7 +13,9 @@ mod device_code;
 mod error;
 mod flow;
 pub(crate) mod http;
+mod interactive;
 mod interrupt;
+mod loopback;
 mod settings;
 mod sign_in;
 mod spn;
@@ -36,7 +39,8 @@ pub use flow::{Flow, Outcome, Source, cached_fresh};
 pub use http::Reply;
 pub use interrupt::{Interrupted, until_interrupted};
 pub use settings::{
-    AppCredentials, DEFAULT_ENVIRONMENT, LoginMode, Secret, Settings, parse_timeout,
+    AppCredentials, DEFAULT_BROWSER_TIMEOUT, DEFAULT_ENVIRONMENT, InteractiveSettings, LoginMode,
+    PROMPTS, Secret, Settings, parse_timeout,
 };
 pub use sign_in::{SignIn, SignInContext, for_mode};
 pub use tenant::validate_tenant;

@@ -111,6 +111,68 @@ pub struct Settings {
     /// Extra CA certificates (PEM) trusted for the authority, Graph and IMDS, besides the OS
     /// store and the bundled roots (`--authority-ca-file`).
     pub ca_file: Option<PathBuf>,
+    /// The browser sign-in's options (`--login interactive`).
+    pub interactive: InteractiveSettings,
+}
+
+/// `--prompt` values Entra's authorize endpoint takes.
+pub const PROMPTS: [&str; 4] = ["select_account", "login", "consent", "none"];
+
+/// How long the browser sign-in waits for the redirect by default.
+pub const DEFAULT_BROWSER_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+
+/// The browser sign-in (authorization code + PKCE): where the redirect lands, what is passed to
+/// the authorize endpoint, and how long we wait for the browser.
+#[derive(Debug, Clone)]
+pub struct InteractiveSettings {
+    /// `--redirect-url`: a pinned loopback redirect (`http://localhost:PORT/PATH`); None = a free
+    /// port on `http://localhost:<port>/`.
+    pub redirect_url: Option<Url>,
+    pub login_hint: Option<String>,
+    /// One of [`PROMPTS`].
+    pub prompt: Option<String>,
+    /// Bound on the wait for the browser's redirect (`--browser-timeout`).
+    pub browser_timeout: Duration,
+}
+
+impl Default for InteractiveSettings {
+    fn default() -> Self {
+        InteractiveSettings {
+            redirect_url: None,
+            login_hint: None,
+            prompt: None,
+            browser_timeout: DEFAULT_BROWSER_TIMEOUT,
+        }
+    }
+}
+
+impl InteractiveSettings {
+    /// Validates `--redirect-url`: Entra takes `http` redirects for public clients only on
+    /// loopback, and we listen on 127.0.0.1 only, so the host must be `localhost` or `127.0.0.1`.
+    pub fn parse_redirect_url(text: &str) -> anyhow::Result<Url> {
+        let url = Url::parse(text.trim()).map_err(|e| {
+            anyhow::anyhow!(
+                "--redirect-url {text:?} is not a URL ({e}); use e.g. http://localhost:8400/"
+            )
+        })?;
+        let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1"));
+        if url.scheme() != "http" || !loopback || url.query().is_some() || url.fragment().is_some()
+        {
+            anyhow::bail!(
+                "--redirect-url {text:?} must be http://localhost:PORT/ or http://127.0.0.1:PORT/ (with an optional path, no query): the sign-in listens on 127.0.0.1 only"
+            );
+        }
+        Ok(url)
+    }
+
+    pub fn parse_prompt(text: &str) -> anyhow::Result<String> {
+        let p = text.trim().to_ascii_lowercase();
+        if PROMPTS.contains(&p.as_str()) {
+            Ok(p)
+        } else {
+            anyhow::bail!("--prompt {text:?} is not one of {}", PROMPTS.join(", "))
+        }
+    }
 }
 
 impl Settings {
@@ -133,13 +195,20 @@ impl Settings {
         format!("{}/.default", self.resource)
     }
 
+    /// A user's sign-in is cached under one key whichever way it was made (device code or
+    /// browser): the tokens are the same, and one lock must cover both.
     pub fn token_key(&self) -> CacheKey {
+        let mode = if self.login.is_user_sign_in() {
+            LoginMode::DeviceCode.as_str()
+        } else {
+            self.login.as_str()
+        };
         CacheKey::token(
             self.authority.as_str(),
             &self.tenant,
             &self.client_id,
             &self.scope(),
-            self.login.as_str(),
+            mode,
         )
     }
 
@@ -163,6 +232,10 @@ impl Settings {
 
     pub fn token_endpoint(&self) -> anyhow::Result<Url> {
         self.endpoint("token")
+    }
+
+    pub fn authorize_endpoint(&self) -> anyhow::Result<Url> {
+        self.endpoint("authorize")
     }
 
     /// AKS (and every API server id, a GUID or `api://` URI) takes JWT access tokens only, so
@@ -212,6 +285,7 @@ mod tests {
             cache_dir: PathBuf::from("/tmp/x"),
             credentials: AppCredentials::default(),
             ca_file: None,
+            interactive: InteractiveSettings::default(),
         }
     }
 
@@ -256,5 +330,52 @@ mod tests {
         assert_ne!(g.token_key(), s.token_key());
         assert_eq!(g.account_key(), s.account_key());
         assert!(s.expects_jwt() && !g.expects_jwt());
+        assert_eq!(
+            s.authorize_endpoint().unwrap().as_str(),
+            "https://login.microsoftonline.com/t1/oauth2/v2.0/authorize"
+        );
+    }
+
+    #[test]
+    fn device_code_and_browser_share_the_cache_key() {
+        let d = settings("6dae");
+        let i = Settings {
+            login: LoginMode::Interactive,
+            ..d.clone()
+        };
+        assert_eq!(d.token_key(), i.token_key());
+        let spn = Settings {
+            login: LoginMode::Spn,
+            ..d.clone()
+        };
+        assert_ne!(d.token_key(), spn.token_key());
+    }
+
+    #[test]
+    fn redirect_urls_and_prompts() {
+        for good in [
+            "http://localhost:8400/",
+            "http://127.0.0.1:1234/cb",
+            "http://localhost/",
+        ] {
+            assert!(
+                InteractiveSettings::parse_redirect_url(good).is_ok(),
+                "{good}"
+            );
+        }
+        for bad in [
+            "https://localhost:8400/",
+            "http://example.com:8400/",
+            "http://[::1]:8400/",
+            "http://localhost:8400/?x=1",
+            "localhost:8400",
+        ] {
+            assert!(
+                InteractiveSettings::parse_redirect_url(bad).is_err(),
+                "{bad}"
+            );
+        }
+        assert_eq!(InteractiveSettings::parse_prompt("Login").unwrap(), "login");
+        assert!(InteractiveSettings::parse_prompt("always").is_err());
     }
 }

@@ -34,6 +34,7 @@ pub fn for_mode(mode: LoginMode) -> anyhow::Result<Box<dyn SignIn>> {
         LoginMode::DeviceCode => Ok(Box::new(super::device_code::DeviceCode)),
         LoginMode::Spn => Ok(Box::new(super::spn::ServicePrincipal)),
         LoginMode::WorkloadIdentity => Ok(Box::new(super::workload_identity::WorkloadIdentity)),
+        LoginMode::Interactive => Ok(Box::new(super::interactive::Interactive)),
         other => anyhow::bail!(
             "--login {} is not implemented in this build; use --login devicecode",
             other.as_str()

@@ -1,9 +1,17 @@
-//! Entra's JSON responses, parsed tolerantly: numbers may be integers or strings, and the
-//! device response may spell `verification_uri` the pre-RFC way (`verification_url`).
+//! The token and device-code answers as the flows and the cache see them (Debug redacts every
+//! secret). The `oauth2` crate reads Entra's answers (`authority.rs` fills these from them); the
+//! device-code poll's answers are read here directly.
 //!
-// Hand-written because Entra deviates from what the `oauth2` crate's typed responses expect
-// (string numbers, `verification_url`, AADSTS error bodies with correlation ids, bare
-// `device_code` grant), and plain serde structs over reqwest make those deviations explicit.
+// What stays hand-written, and the Entra response that forces it: the device-code poll. While
+// the user has not finished, and when Conditional Access refuses the sign-in, Entra answers the
+// poll with `{"error":"invalid_grant","error_codes":[53003],"correlation_id":...}` (or 70016
+// pending, 50097/53000/53001 device state). oauth2 v5's device-token poll parses those answers
+// as `StandardErrorResponse<DeviceCodeErrorResponseType>`, whatever the client's error type,
+// which keeps `error`, `error_description` and `error_uri` only: `error_codes` (which tell a
+// tenant that blocks device code, AADSTS53003, from any other `invalid_grant`), the
+// correlation and trace ids and `suberror` would be lost. Its loop also sleeps on its own
+// timer, not on our clock. So the poll is one form POST through `http.rs`, parsed by the
+// structs below with numbers as integers or strings (v1 endpoints send strings).
 
 use serde::{Deserialize, Deserializer};
 

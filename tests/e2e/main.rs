@@ -44,6 +44,7 @@ mod login_workload_identity;
 mod login_context;
 mod matrix_namespaces;
 mod overage_sandbox;
+mod interactive_browser;
 mod packaging_manifest;
 mod packaging_readme;
 mod packaging_release;

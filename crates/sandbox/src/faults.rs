@@ -14,6 +14,9 @@ pub enum FaultEndpoint {
     Graph,
     /// The Kubernetes API stand-in (any request): a delay, or a status with a Status body.
     Api,
+    /// Only the device-code polls of the token endpoint: a tenant whose Conditional Access
+    /// blocks device code (`{"endpoint":"devicepoll","error":"invalid_grant","aadsts":53003,"count":1000}`).
+    Devicepoll,
 }
 
 /// One queued fault, exactly as posted (`{"endpoint":"token","count":2,"status":503}`).

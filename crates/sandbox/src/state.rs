@@ -73,6 +73,8 @@ pub struct Grants {
     /// user code (upper case) -> device code
     pub user_codes: HashMap<String, String>,
     pub refresh: HashMap<String, RefreshGrant>,
+    /// Authorization codes from the authorize endpoint, by value.
+    pub auth_codes: HashMap<String, crate::idp::authorize::CodeGrant>,
     /// Users whose refresh tokens were revoked by `/_sandbox/revoke` (refreshes after a new
     /// sign-in work again).
     pub revoked_users: HashSet<String>,

@@ -32,7 +32,8 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-fn page(title: &str, body: &str) -> String {
+/// The sandbox's page frame (the device-login and authorize sign-in pages look alike).
+pub fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n\
 <style>body{{font-family:sans-serif;max-width:36em;margin:3em auto}}label{{display:block;margin-top:1em}}\

@@ -1,7 +1,8 @@
-//! The Entra-shaped identity provider: discovery, JWKS, device code, token, and the device-login
-//! page, with Entra's paths, JSON fields and error codes (see ENTRA-PROTOCOL.md §1-4).
+//! The Entra-shaped identity provider: discovery, JWKS, device code, authorize (code + PKCE),
+//! token, and the device-login page, with Entra's paths, JSON fields and error codes (see ENTRA-PROTOCOL.md §1-4).
 
 pub mod client_credentials;
+pub mod authorize;
 pub mod devicecode;
 pub mod devicelogin;
 pub mod directory;
@@ -33,6 +34,10 @@ pub fn router(state: Shared) -> Router {
             post(devicecode::devicecode),
         )
         .route("/{tenant}/oauth2/v2.0/token", post(token::token))
+        .route(
+            "/{tenant}/oauth2/v2.0/authorize",
+            get(authorize::show).post(authorize::submit),
+        )
         .route(
             "/devicelogin",
             get(devicelogin::show).post(devicelogin::submit),

@@ -1,5 +1,5 @@
-//! `POST /{tenant}/oauth2/v2.0/token`: device-code polls (both `grant_type` spellings) and
-//! refresh-token redemption.
+//! `POST /{tenant}/oauth2/v2.0/token`: device-code polls (both `grant_type` spellings),
+//! refresh-token redemption, and authorization codes (`authorize.rs`).
 
 use super::directory::{Client, check_consent, check_tenant, client, parse_scope, resource_app_id};
 use super::form;
@@ -31,9 +31,17 @@ pub async fn token(
         "" => "missing",
         "refresh_token" => "refresh_token",
         "client_credentials" => "client_credentials",
+        "authorization_code" => "authorization_code",
         _ => "other",
     };
     state.stats.incr("token", stat_key);
+    // A tenant whose Conditional Access blocks device code answers the device-code poll.
+    if stat_key == "device_code"
+        && let Some(r) =
+            inject::apply(&state, FaultEndpoint::Devicepoll, request_id.as_deref()).await
+    {
+        return r;
+    }
     if let Some(r) = inject::apply(&state, FaultEndpoint::Token, request_id.as_deref()).await {
         return r;
     }
@@ -71,6 +79,7 @@ fn redeem(
     match grant_type.as_str() {
         DEVICE_CODE_URN | "device_code" => device_code(state, client, form, client_info),
         "refresh_token" => refresh(state, client, form, client_info),
+        "authorization_code" => super::authorize::redeem(state, client, form, client_info),
         other => Err(OAuthError::new(
             "unsupported_grant_type",
             70003,
