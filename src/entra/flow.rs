@@ -97,7 +97,13 @@ impl Flow<'_> {
             return Ok(cached(entry));
         }
         let existing = cache.read_token(&key);
-        let record = cache.read_account(&s.account_key());
+        // Modes without a refresh token (azurecli, msi, spn...) keep no account record and
+        // must not take a user's from one.
+        let record = if self.sign_in.returns_refresh_token() {
+            cache.read_account(&s.account_key())
+        } else {
+            None
+        };
         let previous_account = existing
             .as_ref()
             .map(|e| e.account.clone())
@@ -168,7 +174,15 @@ impl Flow<'_> {
             clock: self.clock,
             sink: self.sink,
         };
-        let response = self.sign_in.sign_in(&cx).await?;
+        let response = match self.sign_in.sign_in(&cx).await {
+            Ok(response) => response,
+            // Without a refresh token the sign-in is the refresh: a failing endpoint in the
+            // refresh window must not cost a token that is still valid.
+            Err(e) if !self.sign_in.returns_refresh_token() => {
+                return self.keep_valid_token(existing, e);
+            }
+            Err(e) => return Err(e),
+        };
         let entry = self.store(response, previous_account, None, false)?;
         Ok(Outcome {
             entry,

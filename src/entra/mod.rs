@@ -5,6 +5,7 @@
 //! ([`Clock`]) and the message sink ([`Sink`]) are passed in; [`acquire`] wires the real ones.
 
 mod authority;
+mod azure_cli;
 pub(crate) mod claims;
 mod cloud;
 mod device_code;
@@ -12,6 +13,7 @@ mod error;
 mod flow;
 pub(crate) mod http;
 mod interrupt;
+mod managed_identity;
 mod settings;
 mod sign_in;
 mod tenant;

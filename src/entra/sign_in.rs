@@ -32,6 +32,8 @@ pub trait SignIn: Send + Sync {
 pub fn for_mode(mode: LoginMode) -> anyhow::Result<Box<dyn SignIn>> {
     match mode {
         LoginMode::DeviceCode => Ok(Box::new(super::device_code::DeviceCode)),
+        LoginMode::AzureCli => Ok(Box::new(super::azure_cli::AzureCli)),
+        LoginMode::Msi => Ok(Box::new(super::managed_identity::ManagedIdentity)),
         other => anyhow::bail!(
             "--login {} is not implemented in this build; use --login devicecode",
             other.as_str()

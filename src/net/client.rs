@@ -7,13 +7,19 @@ use url::{Host, Url};
 /// call, rustls, and no redirects. Every request we make carries a secret (a refresh token, a
 /// device code, a bearer token), and a redirect would re-send it to wherever the answer points.
 pub fn client(timeout: Duration) -> anyhow::Result<reqwest::Client> {
+    client_builder(timeout)
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot set up HTTPS: {e}"))
+}
+
+/// [`client`]'s settings, for a caller that adds its own (the managed identity endpoint: a
+/// shorter connect timeout, no proxy).
+pub fn client_builder(timeout: Duration) -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .timeout(timeout)
         .connect_timeout(timeout)
         .user_agent(concat!("kubectl-entra/", env!("CARGO_PKG_VERSION")))
         .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| anyhow::anyhow!("cannot set up HTTPS: {e}"))
 }
 
 /// 127.0.0.0/8, ::1 or `localhost`.

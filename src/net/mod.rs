@@ -11,7 +11,8 @@ mod retry;
 
 pub use body::{BodyError, BodyTooLarge, ENTRA_BODY_LIMIT, GRAPH_BODY_LIMIT, read_capped};
 pub use client::{
-    client, describe_transport, ensure_secret_url, is_loopback, redirect_error, redirect_target,
+    client, client_builder, describe_transport, ensure_secret_url, is_loopback, redirect_error,
+    redirect_target,
 };
 pub use clock::{Clock, SystemClock};
 pub use retry::{RetryPolicy, TooLong, parse_retry_after};
