@@ -32,6 +32,9 @@ mod get_token_errors;
 mod get_token_flow;
 mod get_token_kubectl;
 mod get_token_security;
+#[cfg(unix)] // a bash script plays az
+mod login_azure_cli;
+mod login_msi;
 mod packaging_manifest;
 mod packaging_readme;
 mod packaging_release;

@@ -12,6 +12,8 @@ pub enum FaultEndpoint {
     Keys,
     Discovery,
     Graph,
+    /// The managed identity endpoints (IMDS and App Service shapes).
+    Imds,
 }
 
 /// One queued fault, exactly as posted (`{"endpoint":"token","count":2,"status":503}`).

@@ -6,6 +6,7 @@ pub mod devicelogin;
 pub mod directory;
 pub mod discovery;
 pub mod form;
+pub mod imds;
 pub mod inject;
 pub mod issue;
 pub mod response;
@@ -32,6 +33,8 @@ pub fn router(state: Shared) -> Router {
             post(devicecode::devicecode),
         )
         .route("/{tenant}/oauth2/v2.0/token", post(token::token))
+        .route(imds::IMDS_PATH, get(imds::imds_token))
+        .route(imds::APP_SERVICE_PATH, get(imds::app_service_token))
         .route(
             "/devicelogin",
             get(devicelogin::show).post(devicelogin::submit),
