@@ -23,6 +23,8 @@ pub(crate) mod wire;
 
 #[cfg(test)]
 mod flow_tests;
+#[cfg(test)]
+mod flow_without_refresh_token_tests;
 
 pub use authority::{Authority, BoxFuture, EntraAuthority, Grant, TokenRequest};
 pub use claims::{account as account_from_jwt, payload as jwt_payload};
