@@ -51,7 +51,7 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l client-certificate -d 'Service principal certificate: PEM with its key, or PFX/PKCS#12 (spn)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l client-certificate-password -d 'Password of a PFX certificate (spn)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l federated-token-file -d 'Federated token file (workloadidentity; AZURE_FEDERATED_TOKEN_FILE overrides it)' -r -F
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l identity-resource-id -d 'ARM resource id of a user-assigned managed identity (msi)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l identity-resource-id -d 'ARM resource id of a user-assigned managed identity (msi; asked of IMDS, or of $AZURE_POD_IDENTITY_AUTHORITY_HOST on loopback, or of App Service\'s $IDENTITY_ENDPOINT)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -s s -l subscription -d 'Azure CLI subscription id or name (azurecli)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l redirect-url -d 'Redirect URL of the browser sign-in, a loopback http URL such as http://localhost:8400/ (default: http://localhost:<free port>/) (interactive)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l login-hint -d 'Account to preselect on the sign-in page, e.g. user@contoso.com (interactive)' -r
@@ -81,7 +81,7 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l cl
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l client-certificate -d 'Service principal certificate: PEM with its key, or PFX/PKCS#12 (spn)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l client-certificate-password -d 'Password of a PFX certificate (spn)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l federated-token-file -d 'Federated token file (workloadidentity; AZURE_FEDERATED_TOKEN_FILE overrides it)' -r -F
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l identity-resource-id -d 'ARM resource id of a user-assigned managed identity (msi)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l identity-resource-id -d 'ARM resource id of a user-assigned managed identity (msi; asked of IMDS, or of $AZURE_POD_IDENTITY_AUTHORITY_HOST on loopback, or of App Service\'s $IDENTITY_ENDPOINT)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -s s -l subscription -d 'Azure CLI subscription id or name (azurecli)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l redirect-url -d 'Redirect URL of the browser sign-in, a loopback http URL such as http://localhost:8400/ (default: http://localhost:<free port>/) (interactive)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l login-hint -d 'Account to preselect on the sign-in page, e.g. user@contoso.com (interactive)' -r
@@ -114,7 +114,7 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l c
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l client-certificate -d 'Service principal certificate: PEM with its key, or PFX/PKCS#12 (spn)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l client-certificate-password -d 'Password of a PFX certificate (spn)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l federated-token-file -d 'Federated token file (workloadidentity; AZURE_FEDERATED_TOKEN_FILE overrides it)' -r -F
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l identity-resource-id -d 'ARM resource id of a user-assigned managed identity (msi)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l identity-resource-id -d 'ARM resource id of a user-assigned managed identity (msi; asked of IMDS, or of $AZURE_POD_IDENTITY_AUTHORITY_HOST on loopback, or of App Service\'s $IDENTITY_ENDPOINT)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -s s -l subscription -d 'Azure CLI subscription id or name (azurecli)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l redirect-url -d 'Redirect URL of the browser sign-in, a loopback http URL such as http://localhost:8400/ (default: http://localhost:<free port>/) (interactive)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l login-hint -d 'Account to preselect on the sign-in page, e.g. user@contoso.com (interactive)' -r

@@ -80,7 +80,8 @@ pub struct AuthArgs {
     #[arg(long, value_name = "FILE", help_heading = SIGN_IN)]
     pub federated_token_file: Option<PathBuf>,
 
-    /// ARM resource id of a user-assigned managed identity (msi)
+    /// ARM resource id of a user-assigned managed identity (msi; asked of IMDS, or of
+    /// $AZURE_POD_IDENTITY_AUTHORITY_HOST on loopback, or of App Service's $IDENTITY_ENDPOINT)
     #[arg(long, value_name = "ID", help_heading = SIGN_IN)]
     pub identity_resource_id: Option<String>,
 

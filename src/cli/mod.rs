@@ -23,8 +23,8 @@ pub use bind::{
 };
 pub use context_sign_in::{SignIn, context_auth_args};
 pub use convert::ConvertKubeconfigArgs;
-pub use settings::settings_with_env;
 pub use login_context::{ContextSignIn, GivenAuthFlags, context_sign_in};
+pub use settings::settings_with_env;
 pub use who_can::{AuditArgs, WhoCanArgs};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};

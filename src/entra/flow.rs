@@ -99,7 +99,13 @@ impl Flow<'_> {
             return Ok(cached(entry));
         }
         let existing = cache.read_token(&key);
-        let record = cache.read_account(&s.account_key());
+        // Modes without a refresh token (azurecli, msi, spn...) keep no account record and
+        // must not take a user's from one.
+        let record = if self.sign_in.returns_refresh_token() {
+            cache.read_account(&s.account_key())
+        } else {
+            None
+        };
         let previous_account = existing
             .as_ref()
             .map(|e| e.account.clone())

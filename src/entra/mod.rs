@@ -5,6 +5,7 @@
 //! ([`Clock`]) and the message sink ([`Sink`]) are passed in; [`acquire`] wires the real ones.
 
 mod authority;
+mod azure_cli;
 mod browser;
 pub(crate) mod claims;
 mod client_assertion;
@@ -16,6 +17,7 @@ pub(crate) mod http;
 mod interactive;
 mod interrupt;
 mod loopback;
+mod managed_identity;
 mod settings;
 mod sign_in;
 mod spn;
@@ -29,6 +31,8 @@ mod workload_identity;
 mod app_flow_tests;
 #[cfg(test)]
 mod flow_tests;
+#[cfg(test)]
+mod flow_without_refresh_token_tests;
 
 pub use authority::{Authority, BoxFuture, EntraAuthority, Grant, TokenRequest};
 pub use claims::{account as account_from_jwt, payload as jwt_payload};

@@ -30,14 +30,12 @@ pub trait SignIn: Send + Sync {
 
 /// The mode the settings name.
 pub fn for_mode(mode: LoginMode) -> anyhow::Result<Box<dyn SignIn>> {
-    match mode {
-        LoginMode::DeviceCode => Ok(Box::new(super::device_code::DeviceCode)),
-        LoginMode::Spn => Ok(Box::new(super::spn::ServicePrincipal)),
-        LoginMode::WorkloadIdentity => Ok(Box::new(super::workload_identity::WorkloadIdentity)),
-        LoginMode::Interactive => Ok(Box::new(super::interactive::Interactive)),
-        other => anyhow::bail!(
-            "--login {} is not implemented in this build; use --login devicecode",
-            other.as_str()
-        ),
-    }
+    Ok(match mode {
+        LoginMode::DeviceCode => Box::new(super::device_code::DeviceCode),
+        LoginMode::Interactive => Box::new(super::interactive::Interactive),
+        LoginMode::AzureCli => Box::new(super::azure_cli::AzureCli),
+        LoginMode::Spn => Box::new(super::spn::ServicePrincipal),
+        LoginMode::WorkloadIdentity => Box::new(super::workload_identity::WorkloadIdentity),
+        LoginMode::Msi => Box::new(super::managed_identity::ManagedIdentity),
+    })
 }

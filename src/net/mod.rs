@@ -12,8 +12,8 @@ mod tls;
 
 pub use body::{BodyError, BodyTooLarge, ENTRA_BODY_LIMIT, GRAPH_BODY_LIMIT, read_capped};
 pub use client::{
-    client, client_with_ca, describe_transport, ensure_secret_url, is_loopback, redirect_error,
-    redirect_target,
+    client, client_builder, client_with_ca, describe_transport, ensure_secret_url, is_loopback,
+    redirect_error, redirect_target,
 };
 pub use clock::{Clock, SystemClock};
 pub use retry::{RetryPolicy, TooLong, parse_retry_after};

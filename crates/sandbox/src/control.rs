@@ -72,7 +72,7 @@ async fn add_faults(State(state): State<Shared>, body: axum::body::Bytes) -> Res
         Ok(FaultBody::Many(v)) => v,
         Err(e) => {
             return bad_request(format!(
-                "expected {{\"endpoint\":\"token|devicecode|keys|discovery|graph\",\"count\":N,...}}: {e}"
+                "expected {{\"endpoint\":\"token|devicecode|keys|discovery|graph|imds\",\"count\":N,...}}: {e}"
             ));
         }
     };

@@ -17,6 +17,8 @@ pub enum FaultEndpoint {
     /// Only the device-code polls of the token endpoint: a tenant whose Conditional Access
     /// blocks device code (`{"endpoint":"devicepoll","error":"invalid_grant","aadsts":53003,"count":1000}`).
     Devicepoll,
+    /// The managed identity endpoints (IMDS and App Service shapes).
+    Imds,
 }
 
 /// One queued fault, exactly as posted (`{"endpoint":"token","count":2,"status":503}`).

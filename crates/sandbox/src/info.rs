@@ -33,6 +33,17 @@ pub struct SandboxInfo {
     pub users: BTreeMap<String, String>,
     /// display name -> object id, for the article's groups (appdev, opssre, aks-admins)
     pub groups: BTreeMap<String, String>,
+    /// Managed identities: set `AZURE_POD_IDENTITY_AUTHORITY_HOST` to `imds_endpoint` (IMDS
+    /// shape), or `IDENTITY_ENDPOINT`/`IDENTITY_HEADER` (App Service shape), and `--login msi`.
+    #[serde(default)]
+    pub imds_endpoint: String,
+    #[serde(default)]
+    pub identity_endpoint: String,
+    #[serde(default)]
+    pub identity_header: String,
+    /// name (`system`, `sandbox-uami`) -> client id, object id, resource id
+    #[serde(default)]
+    pub managed_identities: BTreeMap<String, super::idp::imds::ManagedIdentity>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_server: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

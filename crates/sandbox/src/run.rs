@@ -301,6 +301,10 @@ fn describe(state: &IdpState, state_dir: &Path) -> SandboxInfo {
                 Some((g.display_name.clone(), g.object_id.clone()))
             })
             .collect(),
+        imds_endpoint: base.clone(),
+        identity_endpoint: format!("{base}{}", idp::imds::APP_SERVICE_PATH),
+        identity_header: idp::imds::identity_header(state),
+        managed_identities: idp::imds::identities(),
         api_server: None,
         admin_kubeconfig: None,
         user_kubeconfig: None,

@@ -116,15 +116,18 @@ Walk through \"Use Kubernetes RBAC with Microsoft Entra ID in AKS\":
 3. To switch to the SRE user, sign out and sign in again as akssre@contoso.com:
      kubectl entra logout --all
      kubectl run nginx-sre --image=mcr.microsoft.com/oss/nginx/nginx:1.15.5-alpine --namespace sre
-
-{automation}Press Ctrl-C to stop the sandbox; its state stays in {state}.
 ",
         admin = admin.display(),
         user = user.display(),
         files = files.join(" -f "),
         verify = info.verification_uri,
-        state = info.state_dir.display(),
-        automation = automation(info),
+    ));
+    s.push('\n');
+    s.push_str(&automation(info));
+    s.push_str(&managed_identity_steps(info));
+    s.push_str(&format!(
+        "\nPress Ctrl-C to stop the sandbox; its state stays in {}.\n",
+        info.state_dir.display()
     ));
     s
 }
@@ -169,6 +172,41 @@ fn automation(info: &SandboxInfo) -> String {
         token = a.federated_token_file.display(),
         issuer = a.federated_issuer,
         subject = a.federated_subject,
+    )
+}
+
+/// `--login msi` against the sandbox's IMDS-shaped endpoint.
+fn managed_identity_steps(info: &SandboxInfo) -> String {
+    let id = |name: &str, f: fn(&super::idp::imds::ManagedIdentity) -> &str| {
+        info.managed_identities
+            .get(name)
+            .map(f)
+            .unwrap_or("?")
+            .to_string()
+    };
+    let system_oid = id(super::idp::imds::SYSTEM, |m| &m.object_id);
+    let uami = super::idp::imds::USER_ASSIGNED;
+    format!(
+        "
+A managed identity (--login msi): the sandbox answers as IMDS at {imds} (and as App Service's
+IDENTITY_ENDPOINT {endpoint} with IDENTITY_HEADER from the port file). The machine has a
+system-assigned identity (object id {system_oid}) and {uami} (client id {uami_client}).
+The API server names them by object id, as AKS does:
+     kubectl --kubeconfig {admin} create clusterrolebinding msi-view --clusterrole view --user {system_oid}
+     export AZURE_POD_IDENTITY_AUTHORITY_HOST={imds}
+     kubectl entra get-token --login msi --authority-host {authority} --tenant-id {tenant}
+   (add --client-id {uami_client} for {uami}; set the same variable in the kubeconfig's exec env)
+",
+        imds = info.imds_endpoint,
+        endpoint = info.identity_endpoint,
+        uami_client = id(uami, |m| &m.client_id),
+        admin = info
+            .admin_kubeconfig
+            .as_deref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default(),
+        authority = info.authority_host,
+        tenant = info.tenant_id,
     )
 }
 
@@ -220,6 +258,10 @@ mod tests {
             ca_file: None,
             apps: Some(apps),
             authority_ca_file: None,
+            imds_endpoint: "http://127.0.0.1:1/metadata/identity/oauth2/token".into(),
+            identity_endpoint: String::new(),
+            identity_header: String::new(),
+            managed_identities: Default::default(),
         };
         let text = text(&info, &[]);
         for want in [

@@ -5,7 +5,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 
 pub use super::sandbox::bin;
 
@@ -177,6 +177,46 @@ impl Sandbox {
             .json()
             .await
             .expect("stats JSON")
+    }
+
+    /// A kubeconfig (written under the sandbox dir as `NAME.kubeconfig`) for the API stand-in
+    /// whose user runs the built binary with `args` and the exec `env` (e.g. `--login msi`).
+    pub fn exec_kubeconfig(&self, name: &str, args: &[&str], env: &[(&str, &str)]) -> PathBuf {
+        let text = std::fs::read_to_string(self.admin_kubeconfig()).expect("admin kubeconfig");
+        let mut config: serde_yaml::Value = serde_yaml::from_str(&text).expect("yaml");
+        let env: Vec<serde_json::Value> = env
+            .iter()
+            .map(|(k, v)| serde_json::json!({"name": k, "value": v}))
+            .collect();
+        let exec = serde_json::json!({"exec": {
+            "apiVersion": "client.authentication.k8s.io/v1",
+            "command": bin(),
+            "args": args,
+            "env": env,
+            "interactiveMode": "Never",
+        }});
+        config["users"][0]["user"] = serde_yaml::to_value(exec).expect("exec");
+        let path = self.dir.path().join(format!("{name}.kubeconfig"));
+        std::fs::write(&path, serde_yaml::to_string(&config).expect("yaml")).expect("write");
+        path
+    }
+
+    /// The real kubectl with `kubeconfig` (this sandbox's HOME and cache environment).
+    pub fn kubectl_with(&self, kubeconfig: &Path, args: &[&str]) -> Output {
+        let mut cmd = Command::new("kubectl");
+        self.env(&mut cmd, kubeconfig);
+        cmd.args(args).output().expect("run kubectl")
+    }
+
+    /// Starts the real kubectl with `kubeconfig` without waiting (parallel runs).
+    pub fn spawn_kubectl_with(&self, kubeconfig: &Path, args: &[&str]) -> Child {
+        let mut cmd = Command::new("kubectl");
+        self.env(&mut cmd, kubeconfig);
+        cmd.args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn kubectl")
     }
 
     pub fn api_count(&self, key: &str) -> u64 {

@@ -1,13 +1,14 @@
 //! The Entra-shaped identity provider: discovery, JWKS, device code, authorize (code + PKCE),
 //! token, and the device-login page, with Entra's paths, JSON fields and error codes (see ENTRA-PROTOCOL.md §1-4).
 
-pub mod client_credentials;
 pub mod authorize;
+pub mod client_credentials;
 pub mod devicecode;
 pub mod devicelogin;
 pub mod directory;
 pub mod discovery;
 pub mod form;
+pub mod imds;
 pub mod inject;
 pub mod issue;
 pub mod response;
@@ -34,6 +35,8 @@ pub fn router(state: Shared) -> Router {
             post(devicecode::devicecode),
         )
         .route("/{tenant}/oauth2/v2.0/token", post(token::token))
+        .route(imds::IMDS_PATH, get(imds::imds_token))
+        .route(imds::APP_SERVICE_PATH, get(imds::app_service_token))
         .route(
             "/{tenant}/oauth2/v2.0/authorize",
             get(authorize::show).post(authorize::submit),
