@@ -61,15 +61,16 @@ pub fn settings_with_env(args: &AuthArgs, env: &dyn Env) -> anyhow::Result<Setti
         Some(dir) => dir.clone(),
         None => crate::cache::default_dir()?,
     };
+    let login = named(
+        LoginMode::parse(&effective.login.value),
+        effective.login.origin,
+    )?;
     Ok(Settings {
         authority,
         tenant,
         client_id,
         resource,
-        login: named(
-            LoginMode::parse(&effective.login.value),
-            effective.login.origin,
-        )?,
+        login,
         timeout: named(
             crate::entra::parse_timeout(&effective.timeout.value),
             effective.timeout.origin,
@@ -93,7 +94,12 @@ pub fn settings_with_env(args: &AuthArgs, env: &dyn Env) -> anyhow::Result<Setti
             identity_resource_id: args.identity_resource_id.clone(),
             subscription: args.subscription.clone(),
         },
-        interactive: interactive_settings(args)?,
+        interactive: if login == LoginMode::Interactive {
+            interactive_settings(args)?
+        } else {
+            // As kubelogin: the browser's flags mean nothing to the other modes.
+            InteractiveSettings::default()
+        },
     })
 }
 
@@ -382,8 +388,13 @@ mod tests {
             &["--authority-host", "http://example.com"],
             &["--timeout", "soon"],
             &["-l", "ropc"],
-            &["--redirect-url", "https://localhost:8400/"],
-            &["--browser-timeout", "never"],
+            &[
+                "-l",
+                "interactive",
+                "--redirect-url",
+                "https://localhost:8400/",
+            ],
+            &["-l", "interactive", "--browser-timeout", "never"],
         ] {
             assert!(Settings::try_from(&args(bad)).is_err(), "{:.40?}", bad);
         }

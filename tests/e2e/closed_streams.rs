@@ -33,7 +33,7 @@ fn a_closed_stderr_is_an_exit_code_not_a_panic() {
     let kubeconfig = dir.path().join("config");
     std::fs::write(
         &kubeconfig,
-        "apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user:\n    auth-provider:\n      name: azure\n      config: {tenant-id: t, apiserver-id: s, client-id: c}\n",
+        "apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user:\n    auth-provider:\n      name: azure\n      config: {tenant-id: t, apiserver-id: s, client-id: c, config-mode: \"1\"}\n",
     )
     .expect("write kubeconfig");
     let out = with_stderr_gone(&[

@@ -38,7 +38,7 @@ pub struct ManagedIdentity {
     /// ARM resource id (user-assigned only; the system-assigned one is the VM's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_id: Option<String>,
-    #[serde(skip)]
+    #[serde(default)]
     pub system_assigned: bool,
 }
 
