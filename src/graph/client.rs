@@ -235,7 +235,7 @@ impl GraphClient {
             }
             let resp = req.send().await.map_err(|source| GraphError::Transport {
                 action: call.action.to_string(),
-                source: source.without_url(),
+                detail: net::describe_transport(&source.without_url()),
             })?;
             let status = resp.status().as_u16();
             if resp.status().is_success() {
@@ -299,7 +299,7 @@ pub(super) async fn decode<T: DeserializeOwned>(
         .map_err(|e| match e {
             net::BodyError::Transport(source) => GraphError::Transport {
                 action: call.action.to_string(),
-                source: source.without_url(),
+                detail: net::describe_transport(&source.without_url()),
             },
             too_large => GraphError::BadResponse {
                 action: call.action.to_string(),

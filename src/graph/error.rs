@@ -36,12 +36,10 @@ pub enum GraphError {
         code: String,
         message: String,
     },
-    #[error("cannot reach Microsoft Graph to {action}: {source}")]
-    Transport {
-        action: String,
-        #[source]
-        source: reqwest::Error,
-    },
+    /// One line: an untrusted certificate says who issued it and how to trust the CA, other
+    /// failures keep reqwest's causes (`net::describe_transport`).
+    #[error("cannot reach Microsoft Graph to {action}: {detail}")]
+    Transport { action: String, detail: String },
     #[error("Microsoft Graph answered {action} with an unexpected body: {detail}")]
     BadResponse { action: String, detail: String },
 }
