@@ -21,12 +21,15 @@ fn main() {
 }
 
 #[cfg(unix)]
+mod process;
+
+#[cfg(unix)]
 mod bench {
+    use super::process::{build_floor, ms, time};
     use base64::Engine as _;
     use std::os::unix::fs::PermissionsExt as _;
     use std::path::Path;
     use std::process::{Command, Stdio};
-    use std::time::{Duration, Instant};
 
     const RUNS: usize = 200;
     const COLD_RUNS: usize = 100;
@@ -68,26 +71,24 @@ mod bench {
         let cold = time(COLD_RUNS, &mut get_token(), || {
             let _ = std::fs::remove_dir_all(&cache_dir);
         });
-        let line = |name: &str, (median, p90): (Duration, Duration), runs: usize| {
-            println!(
-                "{name}: median {:.2} ms, p90 {:.2} ms ({runs} runs)",
-                ms(median),
-                ms(p90)
-            );
-        };
-        line("get-token --login azurecli, warm cache", warm, RUNS);
-        line("floor (fn main() {}, rustc -O)", floor_t, RUNS);
-        line(
-            "get-token --login azurecli, az on every call",
-            cold,
-            COLD_RUNS,
-        );
-        line("the fake az alone (bash + cat)", az_alone, COLD_RUNS);
         println!(
-            "warm / floor: {:.2}x (target within 2x); az-every-call / warm: {:.1}x with a fake az of {:.1} ms (the real az takes ~500 ms)",
-            warm.0.as_secs_f64() / floor_t.0.as_secs_f64(),
-            cold.0.as_secs_f64() / warm.0.as_secs_f64(),
-            ms(az_alone.0)
+            "{}",
+            warm.line("get-token --login azurecli, warm cache", RUNS)
+        );
+        println!("{}", floor_t.line("floor (fn main() {}, rustc -O)", RUNS));
+        println!(
+            "{}",
+            cold.line("get-token --login azurecli, az on every call", COLD_RUNS)
+        );
+        println!(
+            "{}",
+            az_alone.line("the fake az alone (bash + cat)", COLD_RUNS)
+        );
+        println!(
+            "warm / floor: {} (target within 2x); az-every-call / warm: {:.1}x with a fake az of {:.1} ms (the real az takes ~500 ms)",
+            warm.ratio(&floor_t),
+            cold.median.as_secs_f64() / warm.median.as_secs_f64(),
+            ms(az_alone.median)
         );
     }
 
@@ -116,45 +117,5 @@ mod bench {
         std::fs::write(&az, "#!/bin/bash\ncat \"$(dirname \"$0\")/answer.json\"\n").expect("az");
         std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).expect("chmod");
         az
-    }
-
-    fn build_floor(dir: &Path) -> std::path::PathBuf {
-        let src = dir.join("floor.rs");
-        std::fs::write(&src, "fn main() {}\n").expect("write floor source");
-        let bin = dir.join("floor");
-        let status = Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()))
-            .args(["-O", "-o"])
-            .arg(&bin)
-            .arg(&src)
-            .status()
-            .expect("run rustc");
-        assert!(status.success(), "rustc failed to build the floor binary");
-        bin
-    }
-
-    /// Median and p90 of `runs` spawns after a few warm-up runs; `before` runs untimed
-    /// before each spawn.
-    fn time(runs: usize, cmd: &mut Command, before: impl Fn()) -> (Duration, Duration) {
-        cmd.stdout(Stdio::null()).stderr(Stdio::null());
-        for _ in 0..5 {
-            before();
-            cmd.status().expect("warm-up");
-        }
-        let mut samples: Vec<Duration> = (0..runs)
-            .map(|_| {
-                before();
-                let start = Instant::now();
-                let status = cmd.status().expect("spawn");
-                let elapsed = start.elapsed();
-                assert!(status.success());
-                elapsed
-            })
-            .collect();
-        samples.sort();
-        (samples[runs / 2], samples[runs * 9 / 10])
-    }
-
-    fn ms(d: Duration) -> f64 {
-        d.as_secs_f64() * 1000.0
     }
 }

@@ -15,9 +15,9 @@ use clap::Parser as _;
 use kubectl_entra::cache::{Account, FORMAT_VERSION, StoreMode, TokenCache, TokenEntry};
 use kubectl_entra::cli::{Cli, Command};
 use kubectl_entra::entra::Settings;
-use std::path::Path;
 use std::process::Command as Process;
-use std::time::{Duration, Instant};
+
+mod process;
 
 const RUNS: usize = 300;
 
@@ -56,31 +56,22 @@ fn main() {
         .env_remove("KUBERNETES_EXEC_INFO")
         .env("BROWSER", "false");
 
-    let floor = build_floor(work.path());
-    let floor_cmd = Process::new(&floor);
+    let floor = process::build_floor(work.path());
+    let mut floor_cmd = Process::new(&floor);
 
-    let (ours_median, ours_p90) = time(ours);
-    let (interactive_median, interactive_p90) = time(interactive);
-    let (floor_median, floor_p90) = time(floor_cmd);
+    let ours_t = process::time(RUNS, &mut ours, || {});
+    let interactive_t = process::time(RUNS, &mut interactive, || {});
+    let floor_t = process::time(RUNS, &mut floor_cmd, || {});
+    println!("{}", ours_t.line("get-token (warm file cache)", RUNS));
     println!(
-        "get-token (warm file cache): median {:.2} ms, p90 {:.2} ms ({RUNS} runs)",
-        ms(ours_median),
-        ms(ours_p90)
+        "{}",
+        interactive_t.line("get-token --login interactive (warm file cache)", RUNS)
     );
+    println!("{}", floor_t.line("floor (fn main() {}, rustc -O)", RUNS));
     println!(
-        "get-token --login interactive (warm file cache): median {:.2} ms, p90 {:.2} ms ({RUNS} runs)",
-        ms(interactive_median),
-        ms(interactive_p90)
-    );
-    println!(
-        "floor (fn main() {{}}, rustc -O): median {:.2} ms, p90 {:.2} ms ({RUNS} runs)",
-        ms(floor_median),
-        ms(floor_p90)
-    );
-    println!(
-        "ratio median: {:.2}x, interactive {:.2}x (target: median < 3 ms and within 2x of the floor)",
-        ours_median.as_secs_f64() / floor_median.as_secs_f64(),
-        interactive_median.as_secs_f64() / floor_median.as_secs_f64()
+        "against the floor: devicecode {}, interactive {} (target: median < 3 ms and within 2x)",
+        ours_t.ratio(&floor_t),
+        interactive_t.ratio(&floor_t)
     );
 
     if std::env::var_os("KUBECTL_ENTRA_BENCH_SECRET_SERVICE").is_some() {
@@ -106,13 +97,12 @@ fn main() {
             "get-token on the Secret Service: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let (ss_median, ss_p90) = time(ss);
+        let ss_t = process::time(RUNS, &mut ss, || {});
         println!(
-            "get-token (warm Secret Service): median {:.2} ms, p90 {:.2} ms ({RUNS} runs), {:.2}x the floor, +{:.2} ms over the file store",
-            ms(ss_median),
-            ms(ss_p90),
-            ss_median.as_secs_f64() / floor_median.as_secs_f64(),
-            ms(ss_median) - ms(ours_median)
+            "{}, {} the floor, +{:.2} ms over the file store",
+            ss_t.line("get-token (warm Secret Service)", RUNS),
+            ss_t.ratio(&floor_t),
+            process::ms(ss_t.median) - process::ms(ours_t.median)
         );
     }
 }
@@ -147,42 +137,4 @@ fn warm_cache(auth_flags: &[&str], store: StoreMode) {
     cache
         .write_token(&settings.token_key(), &entry)
         .expect("write cache");
-}
-
-fn build_floor(dir: &Path) -> std::path::PathBuf {
-    let src = dir.join("floor.rs");
-    std::fs::write(&src, "fn main() {}\n").expect("write floor source");
-    let bin = dir.join("floor");
-    let status = Process::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()))
-        .args(["-O", "-o"])
-        .arg(&bin)
-        .arg(&src)
-        .status()
-        .expect("run rustc");
-    assert!(status.success(), "rustc failed to build the floor binary");
-    bin
-}
-
-/// Median and p90 of RUNS spawns (after a few warm-up runs).
-fn time(mut cmd: Process) -> (Duration, Duration) {
-    cmd.stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null());
-    for _ in 0..10 {
-        cmd.status().expect("warm-up");
-    }
-    let mut samples: Vec<Duration> = (0..RUNS)
-        .map(|_| {
-            let start = Instant::now();
-            let status = cmd.status().expect("spawn");
-            let elapsed = start.elapsed();
-            assert!(status.success());
-            elapsed
-        })
-        .collect();
-    samples.sort();
-    (samples[RUNS / 2], samples[RUNS * 9 / 10])
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }

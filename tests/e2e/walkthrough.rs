@@ -149,41 +149,6 @@ fn forbidden(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// The article's Role and RoleBinding for a namespace, with the group's object id as subject.
-fn article_manifest(ns: &str, group_object_id: &str) -> String {
-    format!(
-        "kind: Role
-apiVersion: rbac.authorization.k8s.io/v1
-metadata:
-  name: {ns}-user-full-access
-  namespace: {ns}
-rules:
-- apiGroups: [\"\", \"extensions\", \"apps\"]
-  resources: [\"*\"]
-  verbs: [\"*\"]
-- apiGroups: [\"batch\"]
-  resources:
-  - jobs
-  - cronjobs
-  verbs: [\"*\"]
----
-kind: RoleBinding
-apiVersion: rbac.authorization.k8s.io/v1
-metadata:
-  name: {ns}-user-access
-  namespace: {ns}
-roleRef:
-  apiGroup: rbac.authorization.k8s.io
-  kind: Role
-  name: {ns}-user-full-access
-subjects:
-- kind: Group
-  namespace: {ns}
-  name: {group_object_id}
-"
-    )
-}
-
 fn stats(sb: &Sandbox) -> serde_json::Value {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -224,7 +189,9 @@ fn the_aks_article_end_to_end_with_kubectl_and_device_code_sign_in() {
         assert_eq!(ok(&out).trim(), format!("namespace/{ns} created"));
         let file = admin_home.path().join(format!("{ns}.yaml"));
         std::fs::File::create(&file)
-            .and_then(|mut f| f.write_all(article_manifest(ns, group).as_bytes()))
+            .and_then(|mut f| {
+                f.write_all(kubectl_entra_sandbox::walkthrough::manifest(ns, group).as_bytes())
+            })
             .expect("manifest");
         let out = kubectl(&admin, admin_home.path())
             .arg("apply")
