@@ -42,6 +42,7 @@ mod get_token_security;
 mod interactive_browser;
 #[cfg(unix)] // a bash script plays az
 mod login_azure_cli;
+mod login_azure_pipelines;
 mod login_context;
 mod login_msi;
 mod login_spn;

@@ -55,6 +55,10 @@ pub struct SandboxInfo {
     /// The service principals and workload identity, with the files that sign them in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apps: Option<crate::apps::AppsInfo>,
+    /// An Azure Pipelines job's variables (`SYSTEM_OIDCREQUESTURI`, `SYSTEM_ACCESSTOKEN`, the
+    /// service connection) for `--login azurepipelines`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub azure_pipelines: Option<super::idp::pipelines::PipelinesInfo>,
     /// With `--tls`: the CA (PEM) that issued the emulator's certificate; pass it as
     /// `--authority-ca-file` (or trust it otherwise) to sign in.
     #[serde(default, skip_serializing_if = "Option::is_none")]

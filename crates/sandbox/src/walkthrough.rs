@@ -124,6 +124,7 @@ Walk through \"Use Kubernetes RBAC with Microsoft Entra ID in AKS\":
     ));
     s.push('\n');
     s.push_str(&automation(info));
+    s.push_str(&pipelines_steps(info));
     s.push_str(&managed_identity_steps(info));
     s.push_str(&format!(
         "\nPress Ctrl-C to stop the sandbox; its state stays in {}.\n",
@@ -172,6 +173,36 @@ fn automation(info: &SandboxInfo) -> String {
         token = a.federated_token_file.display(),
         issuer = a.federated_issuer,
         subject = a.federated_subject,
+    )
+}
+
+/// `--login azurepipelines` with the variables an Azure Pipelines job step would have.
+fn pipelines_steps(info: &SandboxInfo) -> String {
+    let Some(p) = &info.azure_pipelines else {
+        return String::new();
+    };
+    format!(
+        "   In an Azure Pipelines job (--login azurepipelines): the service connection {name} signs
+   in as {app} (object id {oid}); Azure DevOps' OIDC token (issuer {issuer},
+   subject {subject}) is exchanged through the app's federated credential. A job step has:
+     export SYSTEM_OIDCREQUESTURI={uri}
+     export SYSTEM_ACCESSTOKEN={token}
+     export AZURESUBSCRIPTION_CLIENT_ID={app} AZURESUBSCRIPTION_TENANT_ID={tenant}
+     export AZURESUBSCRIPTION_SERVICE_CONNECTION_ID={id}
+     kubectl entra get-token --login azurepipelines --server-id {server} --authority-host {authority}
+
+",
+        name = p.service_connection_name,
+        app = p.client_id,
+        oid = p.object_id,
+        issuer = p.issuer,
+        subject = p.subject,
+        uri = p.oidc_request_uri,
+        token = p.access_token,
+        tenant = info.tenant_id,
+        id = p.service_connection_id,
+        server = info.server_id,
+        authority = info.authority_host,
     )
 }
 
@@ -257,6 +288,16 @@ mod tests {
             user_kubeconfig: Some("/s/user.kubeconfig".into()),
             ca_file: None,
             apps: Some(apps),
+            azure_pipelines: Some(crate::idp::pipelines::PipelinesInfo {
+                oidc_request_uri: "http://127.0.0.1:1/org/oidctoken".into(),
+                access_token: "job-token".into(),
+                service_connection_id: "sc-id".into(),
+                service_connection_name: "sc-name".into(),
+                client_id: "ado-app".into(),
+                object_id: "ado-oid".into(),
+                issuer: "https://vstoken.dev.azure.com/o".into(),
+                subject: "sc://o/p/sc-name".into(),
+            }),
             authority_ca_file: None,
             imds_endpoint: "http://127.0.0.1:1/metadata/identity/oauth2/token".into(),
             identity_endpoint: String::new(),
@@ -271,6 +312,9 @@ mod tests {
             "AZURE_FEDERATED_TOKEN_FILE=/s/apps/token",
             "--login workloadidentity --client-id wi-id",
             "--user=spn-oid",
+            "export SYSTEM_OIDCREQUESTURI=http://127.0.0.1:1/org/oidctoken",
+            "AZURESUBSCRIPTION_SERVICE_CONNECTION_ID=sc-id",
+            "--login azurepipelines --server-id srv",
         ] {
             assert!(text.contains(want), "{want}: {text}");
         }

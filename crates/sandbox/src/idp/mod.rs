@@ -11,6 +11,7 @@ pub mod form;
 pub mod imds;
 pub mod inject;
 pub mod issue;
+pub mod pipelines;
 pub mod response;
 pub mod token;
 
@@ -37,6 +38,7 @@ pub fn router(state: Shared) -> Router {
         .route("/{tenant}/oauth2/v2.0/token", post(token::token))
         .route(imds::IMDS_PATH, get(imds::imds_token))
         .route(imds::APP_SERVICE_PATH, get(imds::app_service_token))
+        .route(pipelines::OIDC_PATH, post(pipelines::oidc_token))
         .route(
             "/{tenant}/oauth2/v2.0/authorize",
             get(authorize::show).post(authorize::submit),
