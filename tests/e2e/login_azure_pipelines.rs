@@ -129,7 +129,10 @@ async fn job_token_and_service_connection_errors_are_one_line_with_the_fix() {
             && e.contains("env: SYSTEM_ACCESSTOKEN: $(System.AccessToken)"),
         "{e}"
     );
-    assert_eq!(count(&sb.stats().await, "azure_devops", "oidctoken"), before);
+    assert_eq!(
+        count(&sb.stats().await, "azure_devops", "oidctoken"),
+        before
+    );
 
     // A job token Azure DevOps refuses (e.g. the literal text instead of the mapped value).
     let (client, out) = get_token(

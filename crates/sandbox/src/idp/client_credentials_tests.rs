@@ -233,9 +233,6 @@ fn azure_devops_tokens_sign_in_the_service_connections_app_only() {
     assert_eq!(claims["oid"], apps::PIPELINES_OBJECT_ID);
     // Another service connection of the organization, or the token for another app.
     let other = sign(&pipelines, "sc://sandbox-org/sandbox-project/other");
-    assert_eq!(
-        code(with_assertion(apps::PIPELINES_APP_ID, &other)),
-        700213
-    );
+    assert_eq!(code(with_assertion(apps::PIPELINES_APP_ID, &other)), 700213);
     assert_eq!(code(with_assertion(WORKLOAD_APP_ID, &good)), 700211);
 }
