@@ -310,7 +310,7 @@ fn describe(state: &IdpState, state_dir: &Path) -> SandboxInfo {
         user_kubeconfig: None,
         ca_file: None,
         apps: None,
-        azure_pipelines: Some(idp::pipelines::info(state, &base)),
+        azure_pipelines: Some(idp::pipelines::info(state, base)),
         authority_ca_file: None,
     }
 }
