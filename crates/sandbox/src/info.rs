@@ -41,6 +41,11 @@ pub struct SandboxInfo {
     pub identity_endpoint: String,
     #[serde(default)]
     pub identity_header: String,
+    /// The Azure Arc agent's shape: set `IDENTITY_ENDPOINT` to it and `IMDS_ENDPOINT` to
+    /// `imds_endpoint` (its challenge names a key file in the state dir, which kubectl-entra
+    /// refuses: the real agent's keys are in /var/opt/azcmagent/tokens).
+    #[serde(default)]
+    pub arc_identity_endpoint: String,
     /// name (`system`, `sandbox-uami`) -> client id, object id, resource id
     #[serde(default)]
     pub managed_identities: BTreeMap<String, super::idp::imds::ManagedIdentity>,

@@ -302,6 +302,7 @@ mod tests {
             imds_endpoint: "http://127.0.0.1:1/metadata/identity/oauth2/token".into(),
             identity_endpoint: String::new(),
             identity_header: String::new(),
+            arc_identity_endpoint: String::new(),
             managed_identities: Default::default(),
         };
         let text = text(&info, &[]);

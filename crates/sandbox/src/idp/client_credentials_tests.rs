@@ -37,6 +37,7 @@ fn fixture() -> &'static Fixture {
                 device_code_lifetime: 900,
                 token_lifetime: None,
                 auto_approve: None,
+                arc_key_dir: None,
             },
         );
         Fixture {
