@@ -120,6 +120,29 @@ async fn job_token_and_service_connection_errors_are_one_line_with_the_fix() {
     let token = credential_token(&String::from_utf8_lossy(&out.stdout));
     assert_eq!(claims(&token)["oid"], pipeline(&sb, "object_id").as_str());
 
+    // A job reusing the device-code kubeconfig `az aks get-credentials` wrote (the public AKS
+    // client): AAD_LOGIN_METHOD switches the mode, the task's client id replaces that client.
+    let mut client = Client::new(&sb).env("AAD_LOGIN_METHOD", "azurepipelines");
+    for (name, value) in job_env(&sb) {
+        client = client.env(name, &value);
+    }
+    let out = client.run(
+        "get-token",
+        &[
+            "--server-id",
+            AKS_SERVER,
+            "--client-id",
+            "80faf920-1908-4b52-b5ef-a8e7bedfc67a",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = credential_token(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(claims(&token)["oid"], pipeline(&sb, "object_id").as_str());
+
     // The step did not map $(System.AccessToken): nothing is sent.
     let before = count(&sb.stats().await, "azure_devops", "oidctoken");
     let (client, out) = get_token(&sb, &[("SYSTEM_ACCESSTOKEN", None)]);
@@ -180,5 +203,5 @@ async fn job_token_and_service_connection_errors_are_one_line_with_the_fix() {
         e.contains("AADSTS700211") && e.contains("sc://ORGANIZATION/PROJECT/SERVICE_CONNECTION"),
         "{e}"
     );
-    assert_eq!(count(&sb.stats().await, "token", "client_credentials"), 2);
+    assert_eq!(count(&sb.stats().await, "token", "client_credentials"), 3);
 }
