@@ -110,13 +110,27 @@ async fn job_token_and_service_connection_errors_are_one_line_with_the_fix() {
     let sb = Sandbox::start(&[]);
     let job_token = pipeline(&sb, "access_token");
 
-    // The process environment works as the exec entry's env does.
-    let (_, out) = get_token(&sb, &[]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    // The process environment works as the exec entry's env does; at -v 9 the log names the
+    // steps, never the job token or a JWT (the OIDC token, the access token).
+    let mut client = Client::new(&sb);
+    for (name, value) in job_env(&sb) {
+        client = client.env(name, &value);
+    }
+    let out = client.run(
+        "get-token",
+        &[
+            "-v",
+            "9",
+            "--login",
+            "azurepipelines",
+            "--server-id",
+            AKS_SERVER,
+        ],
     );
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("oidctoken"), "the request is logged: {log}");
+    assert!(!log.contains(&job_token) && !log.contains("eyJ"), "{log}");
     let token = credential_token(&String::from_utf8_lossy(&out.stdout));
     assert_eq!(claims(&token)["oid"], pipeline(&sb, "object_id").as_str());
 

@@ -227,9 +227,13 @@ The API server names them by object id, as AKS does:
      export AZURE_POD_IDENTITY_AUTHORITY_HOST={imds}
      kubectl entra get-token --login msi --authority-host {authority} --tenant-id {tenant}
    (add --client-id {uami_client} for {uami}; set the same variable in the kubeconfig's exec env)
+   The sandbox also plays an Azure Arc agent at {arc} (IDENTITY_ENDPOINT, with
+   IMDS_ENDPOINT={imds}); its challenge names a key file in the state dir, which kubectl-entra
+   refuses: it reads Arc keys only from the agent's own directory.
 ",
         imds = info.imds_endpoint,
         endpoint = info.identity_endpoint,
+        arc = info.arc_identity_endpoint,
         uami_client = id(uami, |m| &m.client_id),
         admin = info
             .admin_kubeconfig
