@@ -194,7 +194,8 @@ fn refusal(answer: &super::workload_identity::CiAnswer, r: &Request<'_>) -> anyh
     let status = answer.status;
     let connection = printable(r.connection);
     let hint = match status {
-        401 => format!(
+        // Azure DevOps sends an unauthenticated caller to its sign-in page.
+        401 | 300..=399 => format!(
             "the job's access token was refused, so SYSTEM_ACCESSTOKEN is not the job's System.AccessToken; {MAP_ACCESS_TOKEN}"
         ),
         403 => format!(

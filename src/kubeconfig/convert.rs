@@ -11,7 +11,8 @@
 //!
 //! `--login MODE` sets one mode for the converted users as kubelogin's `convert-kubeconfig -l`
 //! does: when it changes a user's mode to azurecli, msi or workloadidentity, the old client and
-//! tenant are not kept (they come from the CLI, the identity, or the webhook's variables).
+//! tenant are not kept (they come from the CLI, the identity, or the webhook's variables); to
+//! azurepipelines, the old client is not kept (it comes from the pipeline task's variables).
 
 use kube::config::{AuthInfo, ExecConfig, ExecInteractiveMode, Kubeconfig};
 use std::collections::HashMap;
