@@ -427,7 +427,7 @@ _kubectl__entra() {
             return 0
             ;;
         kubectl__subcmd__entra__subcmd__convert__subcmd__kubeconfig)
-            opts="-l -t -e -s -v -h --kubeconfig --context --login --tenant-id --client-id --server-id --environment --authority-host --client-certificate --federated-token-file --identity-resource-id --subscription --dry-run --v --help"
+            opts="-l -t -e -s -v -h --kubeconfig --context --login --tenant-id --client-id --server-id --environment --authority-host --client-certificate --federated-token-file --identity-resource-id --subscription --azure-pipelines-service-connection-id --dry-run --v --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -508,6 +508,10 @@ _kubectl__entra() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --azure-pipelines-service-connection-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --v)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -524,7 +528,7 @@ _kubectl__entra() {
             return 0
             ;;
         kubectl__subcmd__entra__subcmd__get__subcmd__token)
-            opts="-l -e -s -v -h --tenant-id --client-id --server-id --login --environment --authority-host --client-secret --client-certificate --client-certificate-password --federated-token-file --identity-resource-id --subscription --use-azurerm-env-vars --disable-environment-override --redirect-url --login-hint --prompt --browser-timeout --token-cache-dir --token-cache --timeout --authority-ca-file --v --help"
+            opts="-l -e -s -v -h --tenant-id --client-id --server-id --login --environment --authority-host --client-secret --client-certificate --client-certificate-password --federated-token-file --identity-resource-id --subscription --use-azurerm-env-vars --disable-environment-override --azure-pipelines-service-connection-id --redirect-url --login-hint --prompt --browser-timeout --token-cache-dir --token-cache --timeout --authority-ca-file --v --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -587,6 +591,10 @@ _kubectl__entra() {
                     return 0
                     ;;
                 -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --azure-pipelines-service-connection-id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -848,7 +856,7 @@ _kubectl__entra() {
             return 0
             ;;
         kubectl__subcmd__entra__subcmd__login)
-            opts="-l -e -s -v -h --tenant-id --client-id --server-id --login --environment --authority-host --client-secret --client-certificate --client-certificate-password --federated-token-file --identity-resource-id --subscription --use-azurerm-env-vars --disable-environment-override --redirect-url --login-hint --prompt --browser-timeout --token-cache-dir --token-cache --timeout --authority-ca-file --kubeconfig --context --request-timeout --v --help"
+            opts="-l -e -s -v -h --tenant-id --client-id --server-id --login --environment --authority-host --client-secret --client-certificate --client-certificate-password --federated-token-file --identity-resource-id --subscription --use-azurerm-env-vars --disable-environment-override --azure-pipelines-service-connection-id --redirect-url --login-hint --prompt --browser-timeout --token-cache-dir --token-cache --timeout --authority-ca-file --kubeconfig --context --request-timeout --v --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -911,6 +919,10 @@ _kubectl__entra() {
                     return 0
                     ;;
                 -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --azure-pipelines-service-connection-id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -974,7 +986,7 @@ _kubectl__entra() {
             return 0
             ;;
         kubectl__subcmd__entra__subcmd__logout)
-            opts="-l -e -s -v -h --tenant-id --client-id --server-id --login --environment --authority-host --client-secret --client-certificate --client-certificate-password --federated-token-file --identity-resource-id --subscription --use-azurerm-env-vars --disable-environment-override --redirect-url --login-hint --prompt --browser-timeout --token-cache-dir --token-cache --timeout --authority-ca-file --kubeconfig --context --request-timeout --all --v --help"
+            opts="-l -e -s -v -h --tenant-id --client-id --server-id --login --environment --authority-host --client-secret --client-certificate --client-certificate-password --federated-token-file --identity-resource-id --subscription --use-azurerm-env-vars --disable-environment-override --azure-pipelines-service-connection-id --redirect-url --login-hint --prompt --browser-timeout --token-cache-dir --token-cache --timeout --authority-ca-file --kubeconfig --context --request-timeout --all --v --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1037,6 +1049,10 @@ _kubectl__entra() {
                     return 0
                     ;;
                 -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --azure-pipelines-service-connection-id)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

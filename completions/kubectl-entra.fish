@@ -44,7 +44,7 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_needs_command" -f -a "help" -
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l tenant-id -d 'Entra tenant: a tenant GUID, a verified domain, or `organizations` (AZURE_TENANT_ID overrides it)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l client-id -d 'Client application: the public client a user signs in with, or the service principal or identity of spn, workloadidentity and msi (whose AZURE_CLIENT_ID overrides it)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l server-id -d 'Server application (the token audience); AKS uses the same id in every cloud' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -s l -l login -d 'Login mode: devicecode, interactive, azurecli, spn, workloadidentity or msi (AAD_LOGIN_METHOD overrides it)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -s l -l login -d 'Login mode: devicecode, interactive, azurecli, spn, workloadidentity, msi or azurepipelines (AAD_LOGIN_METHOD overrides it)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -s e -l environment -d 'Azure cloud: AzurePublicCloud, AzureChinaCloud or AzureUSGovernment (case-insensitive)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l authority-host -d 'Authority host URL, overriding --environment (https; http only for loopback). An --environment flag wins over this variable' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l client-secret -d 'Client secret of the service principal (spn)' -r
@@ -53,6 +53,7 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l federated-token-file -d 'Federated token file (workloadidentity; AZURE_FEDERATED_TOKEN_FILE overrides it)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l identity-resource-id -d 'ARM resource id of a user-assigned managed identity (msi; asked of IMDS, or of $AZURE_POD_IDENTITY_AUTHORITY_HOST on loopback, or of App Service\'s $IDENTITY_ENDPOINT)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -s s -l subscription -d 'Azure CLI subscription id or name (azurecli)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l azure-pipelines-service-connection-id -d 'Id of the Azure Resource Manager service connection whose federated credential signs in (azurepipelines; AZURESUBSCRIPTION_SERVICE_CONNECTION_ID fills it in)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l redirect-url -d 'Redirect URL of the browser sign-in, a loopback http URL such as http://localhost:8400/ (default: http://localhost:<free port>/) (interactive)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l login-hint -d 'Account to preselect on the sign-in page, e.g. user@contoso.com (interactive)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -l prompt -d 'What the sign-in page asks: select_account, login, consent or none (interactive)' -r -f -a "select_account\t''
@@ -74,7 +75,7 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand get-token" -
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l tenant-id -d 'Entra tenant: a tenant GUID, a verified domain, or `organizations` (AZURE_TENANT_ID overrides it)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l client-id -d 'Client application: the public client a user signs in with, or the service principal or identity of spn, workloadidentity and msi (whose AZURE_CLIENT_ID overrides it)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l server-id -d 'Server application (the token audience); AKS uses the same id in every cloud' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -s l -l login -d 'Login mode: devicecode, interactive, azurecli, spn, workloadidentity or msi (AAD_LOGIN_METHOD overrides it)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -s l -l login -d 'Login mode: devicecode, interactive, azurecli, spn, workloadidentity, msi or azurepipelines (AAD_LOGIN_METHOD overrides it)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -s e -l environment -d 'Azure cloud: AzurePublicCloud, AzureChinaCloud or AzureUSGovernment (case-insensitive)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l authority-host -d 'Authority host URL, overriding --environment (https; http only for loopback). An --environment flag wins over this variable' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l client-secret -d 'Client secret of the service principal (spn)' -r
@@ -83,6 +84,7 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l cl
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l federated-token-file -d 'Federated token file (workloadidentity; AZURE_FEDERATED_TOKEN_FILE overrides it)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l identity-resource-id -d 'ARM resource id of a user-assigned managed identity (msi; asked of IMDS, or of $AZURE_POD_IDENTITY_AUTHORITY_HOST on loopback, or of App Service\'s $IDENTITY_ENDPOINT)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -s s -l subscription -d 'Azure CLI subscription id or name (azurecli)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l azure-pipelines-service-connection-id -d 'Id of the Azure Resource Manager service connection whose federated credential signs in (azurepipelines; AZURESUBSCRIPTION_SERVICE_CONNECTION_ID fills it in)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l redirect-url -d 'Redirect URL of the browser sign-in, a loopback http URL such as http://localhost:8400/ (default: http://localhost:<free port>/) (interactive)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l login-hint -d 'Account to preselect on the sign-in page, e.g. user@contoso.com (interactive)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -l prompt -d 'What the sign-in page asks: select_account, login, consent or none (interactive)' -r -f -a "select_account\t''
@@ -107,7 +109,7 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand login" -s h 
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l tenant-id -d 'Entra tenant: a tenant GUID, a verified domain, or `organizations` (AZURE_TENANT_ID overrides it)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l client-id -d 'Client application: the public client a user signs in with, or the service principal or identity of spn, workloadidentity and msi (whose AZURE_CLIENT_ID overrides it)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l server-id -d 'Server application (the token audience); AKS uses the same id in every cloud' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -s l -l login -d 'Login mode: devicecode, interactive, azurecli, spn, workloadidentity or msi (AAD_LOGIN_METHOD overrides it)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -s l -l login -d 'Login mode: devicecode, interactive, azurecli, spn, workloadidentity, msi or azurepipelines (AAD_LOGIN_METHOD overrides it)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -s e -l environment -d 'Azure cloud: AzurePublicCloud, AzureChinaCloud or AzureUSGovernment (case-insensitive)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l authority-host -d 'Authority host URL, overriding --environment (https; http only for loopback). An --environment flag wins over this variable' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l client-secret -d 'Client secret of the service principal (spn)' -r
@@ -116,6 +118,7 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l c
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l federated-token-file -d 'Federated token file (workloadidentity; AZURE_FEDERATED_TOKEN_FILE overrides it)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l identity-resource-id -d 'ARM resource id of a user-assigned managed identity (msi; asked of IMDS, or of $AZURE_POD_IDENTITY_AUTHORITY_HOST on loopback, or of App Service\'s $IDENTITY_ENDPOINT)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -s s -l subscription -d 'Azure CLI subscription id or name (azurecli)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l azure-pipelines-service-connection-id -d 'Id of the Azure Resource Manager service connection whose federated credential signs in (azurepipelines; AZURESUBSCRIPTION_SERVICE_CONNECTION_ID fills it in)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l redirect-url -d 'Redirect URL of the browser sign-in, a loopback http URL such as http://localhost:8400/ (default: http://localhost:<free port>/) (interactive)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l login-hint -d 'Account to preselect on the sign-in page, e.g. user@contoso.com (interactive)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand logout" -l prompt -d 'What the sign-in page asks: select_account, login, consent or none (interactive)' -r -f -a "select_account\t''
@@ -263,7 +266,7 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand audit" -l no
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand audit" -s h -l help -d 'Print help'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l kubeconfig -d 'Kubeconfig file to rewrite (default: every file of $KUBECONFIG, each user in the file that defines it, else ~/.kube/config)' -r -F
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l context -d 'Convert only the user of this context (default: every azure or kubelogin user)' -r
-complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -s l -l login -d 'Login mode for every converted user: devicecode, interactive, azurecli, spn, workloadidentity or msi (default: each user keeps its own)' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -s l -l login -d 'Login mode for every converted user: devicecode, interactive, azurecli, spn, workloadidentity, msi or azurepipelines (default: each user keeps its own)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -s t -l tenant-id -d 'Tenant for the users that name none (never replaces a user\'s own)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l client-id -d 'Client id to write (default: read from the old entry, else the AKS client)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l server-id -d 'Server id to write (default: read from the old entry, else the AKS server)' -r
@@ -273,6 +276,7 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kube
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l federated-token-file -d 'Federated token file to write for workloadidentity users' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l identity-resource-id -d 'Managed identity resource id to write for msi users' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -s s -l subscription -d 'Azure CLI subscription to write for azurecli users' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l azure-pipelines-service-connection-id -d 'Azure Pipelines service connection id to write for azurepipelines users' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -s v -l v -d 'Log verbosity, as kubectl\'s -v (0 quiet .. 9 trace). Tokens are never logged' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -l dry-run -d 'Print the converted kubeconfig on stdout and change nothing'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand convert-kubeconfig" -s h -l help -d 'Print help'

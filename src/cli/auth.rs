@@ -36,7 +36,7 @@ pub struct AuthArgs {
     #[arg(long, default_value = AKS_SERVER_ID, value_name = "ID", help_heading = SIGN_IN)]
     pub server_id: String,
 
-    /// Login mode: devicecode, interactive, azurecli, spn, workloadidentity or msi (AAD_LOGIN_METHOD overrides it)
+    /// Login mode: devicecode, interactive, azurecli, spn, workloadidentity, msi or azurepipelines (AAD_LOGIN_METHOD overrides it)
     #[arg(
         short = 'l',
         long,
@@ -96,6 +96,12 @@ pub struct AuthArgs {
     /// Ignore the AAD_*/AZURE_*/ARM_* variables that would override the flags
     #[arg(long, help_heading = SIGN_IN)]
     pub disable_environment_override: bool,
+
+    // Azure Pipelines (--login azurepipelines).
+    /// Id of the Azure Resource Manager service connection whose federated credential signs in
+    /// (azurepipelines; AZURESUBSCRIPTION_SERVICE_CONNECTION_ID fills it in)
+    #[arg(long, value_name = "ID", help_heading = SIGN_IN)]
+    pub azure_pipelines_service_connection_id: Option<String>,
 
     // The `env:` of the kubeconfig exec entry these flags were read from, which kubectl sets
     // over its own environment when it runs the plugin (empty for a real command line).

@@ -18,7 +18,7 @@ pub struct ConvertKubeconfigArgs {
     pub context: Option<String>,
 
     /// Login mode for every converted user: devicecode, interactive, azurecli, spn,
-    /// workloadidentity or msi (default: each user keeps its own)
+    /// workloadidentity, msi or azurepipelines (default: each user keeps its own)
     #[arg(short = 'l', long, value_name = "MODE", help_heading = SIGN_IN)]
     pub login: Option<String>,
 
@@ -57,6 +57,10 @@ pub struct ConvertKubeconfigArgs {
     /// Azure CLI subscription to write for azurecli users
     #[arg(short = 's', long, value_name = "ID", help_heading = SIGN_IN)]
     pub subscription: Option<String>,
+
+    /// Azure Pipelines service connection id to write for azurepipelines users
+    #[arg(long, value_name = "ID", help_heading = SIGN_IN)]
+    pub azure_pipelines_service_connection_id: Option<String>,
 
     /// Print the converted kubeconfig on stdout and change nothing
     #[arg(long, help_heading = "Kubeconfig")]

@@ -15,6 +15,12 @@
 //!   `ARM_*` set), `AZURE_FEDERATED_TOKEN_FILE` and `AZURE_AUTHORITY_HOST`, the variables the AKS
 //!   workload identity webhook injects. The authority host then wins over `--authority-host`
 //!   and `--environment`.
+//! - For azurepipelines (the mode after `AAD_LOGIN_METHOD`): the variables an `AzureCLI@2` task
+//!   sets for its service connection fill in what no flag or earlier variable gave:
+//!   `AZURESUBSCRIPTION_CLIENT_ID` the client id, `AZURESUBSCRIPTION_TENANT_ID` the tenant,
+//!   `AZURESUBSCRIPTION_SERVICE_CONNECTION_ID` `--azure-pipelines-service-connection-id`. The
+//!   job's own `SYSTEM_OIDCREQUESTURI`/`SYSTEM_ACCESSTOKEN` are its ambient credential, read in
+//!   `cli/settings.rs` whatever this layer does.
 //! - `AZURE_CLI_TIMEOUT` over `--timeout` when it is a duration.
 //! - `--disable-environment-override` turns all of this off.
 //!
@@ -22,6 +28,9 @@
 //! - A variable never changes the client id of a devicecode or interactive sign-in: that is the
 //!   public client the user signs in with, and an `AZURE_CLIENT_ID` exported for some other tool
 //!   (Terraform, an SDK) would otherwise send the user to a client that cannot sign them in.
+//! - For azurepipelines, `AZURESUBSCRIPTION_CLIENT_ID` also replaces a `--client-id` naming
+//!   the public AKS client (as `az aks get-credentials` writes it): that client is never a
+//!   service connection's application, and kubelogin would send it to Entra and fail.
 //! - An empty variable counts as unset (kubelogin would replace the flag with an empty value and
 //!   then fail).
 //!
@@ -41,6 +50,10 @@ pub const AZURE_CLIENT_ID: &str = "AZURE_CLIENT_ID";
 pub const AZURE_FEDERATED_TOKEN_FILE: &str = "AZURE_FEDERATED_TOKEN_FILE";
 pub const AZURE_AUTHORITY_HOST: &str = "AZURE_AUTHORITY_HOST";
 pub const AZURE_CLI_TIMEOUT: &str = "AZURE_CLI_TIMEOUT";
+// Set by Azure Pipelines' AzureCLI@2 / AzurePowerShell tasks for their service connection.
+pub const AZURESUBSCRIPTION_CLIENT_ID: &str = "AZURESUBSCRIPTION_CLIENT_ID";
+pub const AZURESUBSCRIPTION_TENANT_ID: &str = "AZURESUBSCRIPTION_TENANT_ID";
+pub const AZURESUBSCRIPTION_SERVICE_CONNECTION_ID: &str = "AZURESUBSCRIPTION_SERVICE_CONNECTION_ID";
 
 /// One family of credential variables; within a list a later name wins, as in kubelogin.
 struct Names {
@@ -182,6 +195,8 @@ pub struct Effective {
     /// wins over `--authority-host` and `--environment`.
     pub authority_host: Option<Sourced<String>>,
     pub timeout: Sourced<String>,
+    /// azurepipelines' service connection.
+    pub service_connection_id: Option<Sourced<String>>,
     /// Variables that are set but were not applied, and why.
     pub ignored: Vec<(&'static str, &'static str)>,
     /// `--disable-environment-override`: no variable was looked at.
@@ -235,6 +250,31 @@ pub fn apply(args: &AuthArgs, env: &dyn Env) -> Effective {
         }
         if let Some(v) = set(env, AZURE_AUTHORITY_HOST) {
             out.authority_host = Some(Sourced::variable(v, AZURE_AUTHORITY_HOST));
+        }
+    }
+    if mode == Some(LoginMode::AzurePipelines) {
+        let public_client = out
+            .client_id
+            .value
+            .eq_ignore_ascii_case(super::AKS_CLIENT_ID);
+        if client.is_none()
+            && (out.client_id.origin == Origin::Default || public_client)
+            && let Some(v) = set(env, AZURESUBSCRIPTION_CLIENT_ID)
+        {
+            client = Some((AZURESUBSCRIPTION_CLIENT_ID, v));
+        }
+        if out.tenant_id.origin == Origin::Default
+            && let Some(v) = set(env, AZURESUBSCRIPTION_TENANT_ID)
+        {
+            out.tenant_id = Sourced::variable(v, AZURESUBSCRIPTION_TENANT_ID);
+        }
+        if out.service_connection_id.is_none()
+            && let Some(v) = set(env, AZURESUBSCRIPTION_SERVICE_CONNECTION_ID)
+        {
+            out.service_connection_id = Some(Sourced::variable(
+                v,
+                AZURESUBSCRIPTION_SERVICE_CONNECTION_ID,
+            ));
         }
     }
     match client {
@@ -305,6 +345,11 @@ fn from_flags(args: &AuthArgs) -> Effective {
             value: args.timeout.clone(),
             origin: origin(s.timeout, "--timeout", args.timeout == "60s"),
         },
+        service_connection_id: args
+            .azure_pipelines_service_connection_id
+            .clone()
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| Sourced::flag(v, "--azure-pipelines-service-connection-id")),
         ignored: Vec::new(),
         overrides_disabled: false,
     }
@@ -370,6 +415,9 @@ impl Effective {
         }
         if let Some(h) = &self.authority_host {
             lines.push(format!("authority host {} from {}", h.value, h.origin));
+        }
+        if let Some(c) = &self.service_connection_id {
+            lines.push(format!("service connection {} from {}", c.value, c.origin));
         }
         for (name, why) in &self.ignored {
             lines.push(format!("{name} is set but not used: {why}"));
@@ -619,6 +667,68 @@ mod tests {
             Origin::Flag("--federated-token-file")
         );
         assert!(e.authority_host.is_none());
+    }
+
+    /// What an AzureCLI@2 task sets for its service connection.
+    const PIPELINES: &[(&str, &str)] = &[
+        ("AAD_LOGIN_METHOD", "azurepipelines"),
+        ("AZURESUBSCRIPTION_CLIENT_ID", "sc-client"),
+        ("AZURESUBSCRIPTION_TENANT_ID", "sc-tenant"),
+        ("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID", "sc-id"),
+    ];
+
+    #[test]
+    fn azure_pipelines_variables_fill_in_what_no_flag_gives() {
+        // Only --server-id given: the task's variables say the rest.
+        let e = apply(&T::try_parse_from(["t"]).unwrap().auth, &PIPELINES);
+        assert_eq!(e.login.value, "azurepipelines");
+        assert_eq!(
+            e.client_id,
+            Sourced::variable("sc-client".into(), "AZURESUBSCRIPTION_CLIENT_ID")
+        );
+        assert_eq!(
+            e.tenant_id,
+            Sourced::variable("sc-tenant".into(), "AZURESUBSCRIPTION_TENANT_ID")
+        );
+        assert_eq!(
+            e.service_connection_id.as_ref().unwrap().origin,
+            var("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID")
+        );
+        assert!(e.origin_lines().iter().any(|l| l
+            == "service connection sc-id from variable AZURESUBSCRIPTION_SERVICE_CONNECTION_ID"));
+        // The public AKS client az aks get-credentials writes is no service connection's app.
+        let aks = T::try_parse_from(["t", "--client-id", crate::cli::AKS_CLIENT_ID]).unwrap();
+        let e = apply(&aks.auth, &PIPELINES);
+        assert_eq!(e.client_id.value, "sc-client");
+        // Flags win (as kubelogin documents), and so do the general variables.
+        let e = run(
+            &["--azure-pipelines-service-connection-id", "flag-sc"],
+            PIPELINES,
+        );
+        assert_eq!(e.client_id.origin, Origin::Flag("--client-id"));
+        assert_eq!(e.tenant_id.value, "kubeconfig-tenant");
+        assert_eq!(
+            e.service_connection_id.unwrap(),
+            Sourced::flag("flag-sc".into(), "--azure-pipelines-service-connection-id")
+        );
+        let mut env = PIPELINES.to_vec();
+        env.push(("AZURE_CLIENT_ID", "azure-client"));
+        let e = run(&[], &env);
+        assert_eq!(e.client_id.value, "azure-client");
+        // Other modes leave them alone; so does --disable-environment-override.
+        let e = run(&["--login", "spn"], &PIPELINES[1..]);
+        assert!(e.service_connection_id.is_none());
+        assert_eq!(e.tenant_id.value, "kubeconfig-tenant");
+        let e = run(
+            &[
+                "--login",
+                "azurepipelines",
+                "--disable-environment-override",
+            ],
+            &PIPELINES[1..],
+        );
+        assert!(e.service_connection_id.is_none());
+        assert_eq!(e.client_id.value, "kubeconfig-client");
     }
 
     #[test]

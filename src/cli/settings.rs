@@ -4,7 +4,7 @@ use super::environment::{self, Env, Origin, ProcessEnv, WithExecEnv};
 use super::{AuthArgs, TokenCacheKind};
 use crate::cache::StoreMode;
 use crate::entra::{
-    AppCredentials, Cloud, DEFAULT_ENVIRONMENT, InteractiveSettings, LoginMode, Settings,
+    AppCredentials, Cloud, DEFAULT_ENVIRONMENT, InteractiveSettings, LoginMode, Secret, Settings,
     parse_authority,
 };
 use anyhow::Context as _;
@@ -93,6 +93,15 @@ pub fn settings_with_env(args: &AuthArgs, env: &dyn Env) -> anyhow::Result<Setti
             federated_token_file: value(&effective.federated_token_file),
             identity_resource_id: args.identity_resource_id.clone(),
             subscription: args.subscription.clone(),
+            service_connection_id: value(&effective.service_connection_id),
+            // The job's ambient credential: read whatever --disable-environment-override says,
+            // as kubelogin (azidentity) reads it.
+            pipelines_oidc_request_uri: (login == LoginMode::AzurePipelines)
+                .then(|| var(crate::entra::PIPELINES_OIDC_REQUEST_URI))
+                .flatten(),
+            pipelines_access_token: (login == LoginMode::AzurePipelines)
+                .then(|| var(crate::entra::PIPELINES_ACCESS_TOKEN).map(Secret::new))
+                .flatten(),
         },
         interactive: if login == LoginMode::Interactive {
             interactive_settings(args)?
@@ -335,6 +344,41 @@ mod tests {
         let s = with_env(&["--disable-environment-override"], &env).unwrap();
         assert_eq!(s.login, LoginMode::DeviceCode);
         assert!(s.credentials.client_secret.is_none());
+    }
+
+    #[test]
+    fn azure_pipelines_reads_the_jobs_variables_even_without_overrides() {
+        let env = [
+            (
+                "SYSTEM_OIDCREQUESTURI",
+                "https://dev.azure.com/o/p/_apis/oidc",
+            ),
+            ("SYSTEM_ACCESSTOKEN", "job-secret"),
+            ("AZURESUBSCRIPTION_SERVICE_CONNECTION_ID", "sc-id"),
+        ];
+        let s = with_env(&["-l", "azurepipelines"], &env).unwrap();
+        assert_eq!(s.login, LoginMode::AzurePipelines);
+        let c = &s.credentials;
+        assert_eq!(c.service_connection_id.as_deref(), Some("sc-id"));
+        assert_eq!(
+            c.pipelines_oidc_request_uri.as_deref(),
+            Some("https://dev.azure.com/o/p/_apis/oidc")
+        );
+        assert_eq!(
+            c.pipelines_access_token.as_ref().unwrap().expose(),
+            "job-secret"
+        );
+        assert!(!format!("{s:?}").contains("job-secret"));
+        let s = with_env(
+            &["-l", "azurepipelines", "--disable-environment-override"],
+            &env,
+        )
+        .unwrap();
+        assert!(s.credentials.pipelines_access_token.is_some());
+        assert!(s.credentials.service_connection_id.is_none());
+        // Other modes never hold the job token.
+        let s = with_env(&["-l", "spn"], &env).unwrap();
+        assert!(s.credentials.pipelines_access_token.is_none());
     }
 
     #[test]

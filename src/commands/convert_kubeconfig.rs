@@ -35,6 +35,7 @@ pub fn run(args: ConvertKubeconfigArgs) -> anyhow::Result<ExitCode> {
         federated_token_file: args.federated_token_file.clone(),
         identity_resource_id: args.identity_resource_id.clone(),
         subscription: args.subscription.clone(),
+        azure_pipelines_service_connection_id: args.azure_pipelines_service_connection_id.clone(),
         check: Some(check_new_entry),
     };
     let reports = kubeconfig::convert_merged(&mut docs, &opts)
@@ -203,6 +204,7 @@ fn check_new_entry(args: &[String]) -> Result<(), String> {
         federated_token_file: value("--federated-token-file").map(Into::into),
         identity_resource_id: value("--identity-resource-id"),
         subscription: value("--subscription"),
+        azure_pipelines_service_connection_id: value("--azure-pipelines-service-connection-id"),
         disable_environment_override: true,
         redirect_url: value("--redirect-url"),
         login_hint: value("--login-hint"),

@@ -6,6 +6,7 @@
 
 mod authority;
 mod azure_cli;
+mod azure_pipelines;
 mod browser;
 pub(crate) mod claims;
 mod client_assertion;
@@ -35,6 +36,9 @@ mod flow_tests;
 mod flow_without_refresh_token_tests;
 
 pub use authority::{Authority, BoxFuture, EntraAuthority, Grant, TokenRequest};
+pub use azure_pipelines::{
+    ACCESS_TOKEN as PIPELINES_ACCESS_TOKEN, OIDC_REQUEST_URI as PIPELINES_OIDC_REQUEST_URI,
+};
 pub use claims::{account as account_from_jwt, payload as jwt_payload};
 pub use client_assertion::ClientCertificate;
 pub use cloud::{Cloud, parse_authority};

@@ -20,9 +20,12 @@ pub enum LoginMode {
     WorkloadIdentity,
     /// Managed identity through IMDS or the App Service/Arc identity endpoint.
     Msi,
+    /// An Azure Pipelines service connection's OIDC token exchanged as a client assertion.
+    AzurePipelines,
 }
 
-const SUPPORTED_MODES: &str = "devicecode, interactive, azurecli, spn, workloadidentity, msi";
+const SUPPORTED_MODES: &str =
+    "devicecode, interactive, azurecli, spn, workloadidentity, msi, azurepipelines";
 
 impl LoginMode {
     pub fn parse(name: &str) -> anyhow::Result<LoginMode> {
@@ -33,7 +36,8 @@ impl LoginMode {
             "spn" => Ok(LoginMode::Spn),
             "workloadidentity" => Ok(LoginMode::WorkloadIdentity),
             "msi" => Ok(LoginMode::Msi),
-            known @ ("ropc" | "azd" | "azurepipelines") => anyhow::bail!(
+            "azurepipelines" => Ok(LoginMode::AzurePipelines),
+            known @ ("ropc" | "azd") => anyhow::bail!(
                 "--login {known} is not supported by kubectl-entra; supported: {SUPPORTED_MODES}"
             ),
             other => anyhow::bail!("unknown --login {other:?}; supported: {SUPPORTED_MODES}"),
@@ -48,6 +52,7 @@ impl LoginMode {
             LoginMode::Spn => "spn",
             LoginMode::WorkloadIdentity => "workloadidentity",
             LoginMode::Msi => "msi",
+            LoginMode::AzurePipelines => "azurepipelines",
         }
     }
 
@@ -91,6 +96,14 @@ pub struct AppCredentials {
     pub identity_resource_id: Option<String>,
     /// The Azure CLI subscription (azurecli).
     pub subscription: Option<String>,
+    // Azure Pipelines (azurepipelines).
+    /// The service connection whose federated credential signs in
+    /// (`--azure-pipelines-service-connection-id`, `AZURESUBSCRIPTION_SERVICE_CONNECTION_ID`).
+    pub service_connection_id: Option<String>,
+    /// The job's OIDC token endpoint (`SYSTEM_OIDCREQUESTURI`, set by Azure Pipelines).
+    pub pipelines_oidc_request_uri: Option<String>,
+    /// The job's access token (`SYSTEM_ACCESSTOKEN`, mapped from `$(System.AccessToken)`).
+    pub pipelines_access_token: Option<Secret>,
 }
 
 /// Everything a sign-in needs, validated.
@@ -308,6 +321,12 @@ mod tests {
             LoginMode::DeviceCode
         );
         assert_eq!(LoginMode::parse("SPN").unwrap(), LoginMode::Spn);
+        let p = LoginMode::parse("AzurePipelines").unwrap();
+        assert_eq!(
+            (p, p.as_str()),
+            (LoginMode::AzurePipelines, "azurepipelines")
+        );
+        assert!(!p.is_user_sign_in());
         let err = LoginMode::parse("ropc").unwrap_err().to_string();
         assert!(err.contains("devicecode"), "{err}");
         let err = LoginMode::parse("magic").unwrap_err().to_string();

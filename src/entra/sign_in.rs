@@ -37,5 +37,6 @@ pub fn for_mode(mode: LoginMode) -> anyhow::Result<Box<dyn SignIn>> {
         LoginMode::Spn => Box::new(super::spn::ServicePrincipal),
         LoginMode::WorkloadIdentity => Box::new(super::workload_identity::WorkloadIdentity),
         LoginMode::Msi => Box::new(super::managed_identity::ManagedIdentity),
+        LoginMode::AzurePipelines => Box::new(super::azure_pipelines::AzurePipelines),
     })
 }

@@ -105,6 +105,17 @@ pub(super) async fn redeem(
     }
 }
 
+/// The subject a federated credential names for the token `what` describes.
+fn federated_subject(what: &str) -> &'static str {
+    if what.contains("Azure Pipelines") {
+        "sc://ORGANIZATION/PROJECT/SERVICE_CONNECTION"
+    } else if what.contains("GitHub") {
+        "repo:OWNER/REPO:environment:NAME or :ref:refs/heads/BRANCH"
+    } else {
+        "system:serviceaccount:NAMESPACE:NAME"
+    }
+}
+
 /// The fix for each refusal Entra gives client credentials.
 fn refusal(e: &EntraError, s: &super::settings::Settings, what: &str) -> anyhow::Error {
     let code = e.error_codes.first().copied().unwrap_or_default();
@@ -123,7 +134,8 @@ fn refusal(e: &EntraError, s: &super::settings::Settings, what: &str) -> anyhow:
             "the assertion from {what} is not within its valid time range ({e}); check this machine's clock and that the token is fresh"
         ),
         70021 | 700211 | 700212 | 700213 => anyhow::anyhow!(
-            "no federated identity credential of {client} matches {what} ({e}); check the credential's issuer, subject (system:serviceaccount:NAMESPACE:NAME) and audience (api://AzureADTokenExchange)"
+            "no federated identity credential of {client} matches {what} ({e}); check the credential's issuer, subject ({}) and audience (api://AzureADTokenExchange)",
+            federated_subject(what)
         ),
         700016 => anyhow::anyhow!(
             "application {client} was not found in tenant {tenant} ({e}); check --client-id and --tenant-id"

@@ -6,7 +6,8 @@
 //! default), so a copy kept from an earlier request may have expired. As in kubelogin, when
 //! GitHub's runner variables `ACTIONS_ID_TOKEN_REQUEST_URL` and `ACTIONS_ID_TOKEN_REQUEST_TOKEN`
 //! are both set, the token comes from GitHub instead of a file. (Azure Pipelines is kubelogin's
-//! separate `azurepipelines` mode, which kubectl-entra does not offer.)
+//! separate `azurepipelines` mode, [`super::azure_pipelines`], which shares the request helpers
+//! here.)
 
 use super::authority::{BoxFuture, Grant};
 use super::sign_in::{SignIn, SignInContext};
@@ -119,41 +120,76 @@ async fn github_token(
     crate::net::ensure_secret_url(&url, "the GitHub Actions OIDC token request")?;
     url.query_pairs_mut()
         .append_pair("audience", TOKEN_EXCHANGE_AUDIENCE);
-    let response = crate::net::client(timeout)?
+    let request = crate::net::client(timeout)?
         .get(url.clone())
         .bearer_auth(bearer)
-        .header("Accept", "application/json; api-version=2.0")
-        .send()
-        .await
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "the GitHub Actions OIDC token request failed: {}; check that the job has `permissions: id-token: write`",
-                crate::net::describe_transport(&e)
-            )
-        })?;
-    let status = response.status();
-    let body = crate::net::read_capped(response, MAX_TOKEN_FILE as usize)
-        .await
-        .map_err(|e| anyhow::anyhow!("the GitHub Actions OIDC token answer: {e}"))?;
-    if !status.is_success() {
+        .header("Accept", "application/json; api-version=2.0");
+    let what = "the GitHub Actions OIDC token request";
+    let fix = "check that the job has `permissions: id-token: write`";
+    let answer = send_ci_request(request, what, fix).await?;
+    if !(200..300).contains(&answer.status) {
         anyhow::bail!(
-            "GitHub refused the OIDC token request (HTTP {}); check that the job has `permissions: id-token: write`",
-            status.as_u16()
+            "GitHub refused the OIDC token request (HTTP {}); {fix}",
+            answer.status
         );
     }
-    #[derive(serde::Deserialize)]
-    struct Answer {
-        value: String,
-    }
-    let answer: Answer = serde_json::from_slice(&body).map_err(|_| {
+    ci_token_field(
+        &answer.body,
+        "value",
+        what,
+        &format!("unset {GITHUB_URL} outside GitHub Actions"),
+    )
+}
+
+/// What a CI system's OIDC token endpoint answered (GitHub Actions, Azure Pipelines).
+pub(super) struct CiAnswer {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    /// At most [`MAX_TOKEN_FILE`] bytes.
+    pub body: Vec<u8>,
+}
+
+/// Sends a CI system's OIDC token request and reads the answer, bounded. `what` names the
+/// request in errors (never its bearer), `fix` says what to check when it cannot be sent.
+pub(super) async fn send_ci_request(
+    request: reqwest::RequestBuilder,
+    what: &str,
+    fix: &str,
+) -> anyhow::Result<CiAnswer> {
+    let response = request.send().await.map_err(|e| {
         anyhow::anyhow!(
-            "GitHub's OIDC token answer has no `value`; unset {GITHUB_URL} outside GitHub Actions"
+            "{what} failed: {}; {fix}",
+            crate::net::describe_transport(&e)
         )
     })?;
-    if answer.value.trim().is_empty() {
-        anyhow::bail!("GitHub answered with an empty OIDC token; try the job again");
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = crate::net::read_capped(response, MAX_TOKEN_FILE as usize)
+        .await
+        .map_err(|e| anyhow::anyhow!("the answer to {what}: {e}"))?;
+    Ok(CiAnswer {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// The federated token in `field` of a CI system's JSON answer.
+pub(super) fn ci_token_field(
+    body: &[u8],
+    field: &str,
+    what: &str,
+    fix: &str,
+) -> anyhow::Result<String> {
+    let answer: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let Some(token) = answer.get(field).and_then(serde_json::Value::as_str) else {
+        anyhow::bail!("the answer to {what} has no `{field}`; {fix}");
+    };
+    let token = token.trim();
+    if token.is_empty() {
+        anyhow::bail!("the answer to {what} holds an empty token; try the job again");
     }
-    Ok(answer.value)
+    Ok(token.to_string())
 }
 
 #[cfg(test)]

@@ -11,7 +11,8 @@
 //!
 //! `--login MODE` sets one mode for the converted users as kubelogin's `convert-kubeconfig -l`
 //! does: when it changes a user's mode to azurecli, msi or workloadidentity, the old client and
-//! tenant are not kept (they come from the CLI, the identity, or the webhook's variables).
+//! tenant are not kept (they come from the CLI, the identity, or the webhook's variables); to
+//! azurepipelines, the old client is not kept (it comes from the pipeline task's variables).
 
 use kube::config::{AuthInfo, ExecConfig, ExecInteractiveMode, Kubeconfig};
 use std::collections::HashMap;
@@ -33,6 +34,7 @@ const MODES: &[&str] = &[
     "spn",
     "workloadidentity",
     "msi",
+    "azurepipelines",
 ];
 
 /// Checks the new entry's args with get-token's own rules; `Err` says why it would refuse.
@@ -60,6 +62,8 @@ pub struct ConvertOptions {
     pub federated_token_file: Option<String>,
     pub identity_resource_id: Option<String>,
     pub subscription: Option<String>,
+    /// Written for the converted azurepipelines users.
+    pub azure_pipelines_service_connection_id: Option<String>,
     /// A user whose new entry this refuses is left as it is, with the reason.
     pub check: Option<EntryCheck>,
 }
@@ -321,7 +325,10 @@ fn flag_kind(flag: &str) -> Flag {
         "--legacy" => Flag::Unsupported(
             "it asks for the legacy `spn:` audience (--legacy, AAD v1 clusters), which kubectl-entra does not issue",
         ),
-        "--username" | "--azure-pipelines-service-connection-id" => Flag::Drop {
+        "--azure-pipelines-service-connection-id" => {
+            Flag::Keep("--azure-pipelines-service-connection-id")
+        }
+        "--username" => Flag::Drop {
             takes_value: true,
             quiet: false,
         },
@@ -454,6 +461,7 @@ fn mode_uses(flag: &str, mode: &str) -> bool {
         "--federated-token-file" => mode == "workloadidentity",
         "--identity-resource-id" => mode == "msi",
         "--subscription" => mode == "azurecli",
+        "--azure-pipelines-service-connection-id" => mode == "azurepipelines",
         "--redirect-url" | "--login-hint" => mode == "interactive",
         _ => true,
     }
@@ -487,6 +495,11 @@ fn new_exec_entry(
     if mode != old_mode && matches!(mode.as_str(), "azurecli" | "msi" | "workloadidentity") {
         old.client_id = None;
         old.tenant_id = None;
+    }
+    // Nor its client for azurepipelines (the service connection's application comes from
+    // AZURESUBSCRIPTION_CLIENT_ID); the tenant stays, as kubelogin writes it.
+    if mode != old_mode && mode == "azurepipelines" {
+        old.client_id = None;
     }
     let user_sign_in = matches!(mode.as_str(), "devicecode" | "interactive");
     let tenant = old.tenant_id.or_else(|| opts.tenant_id.clone());
@@ -530,6 +543,10 @@ fn new_exec_entry(
         ("--federated-token-file", &opts.federated_token_file),
         ("--identity-resource-id", &opts.identity_resource_id),
         ("--subscription", &opts.subscription),
+        (
+            "--azure-pipelines-service-connection-id",
+            &opts.azure_pipelines_service_connection_id,
+        ),
     ] {
         if let Some(value) = value {
             kept.retain(|(f, _)| *f != flag);
@@ -765,6 +782,20 @@ users:
                 ],
             ),
             (
+                // As `kubelogin convert-kubeconfig -l azurepipelines` writes it.
+                "--server-id, S, --login, azurepipelines, --tenant-id, T, --azure-pipelines-service-connection-id, SC",
+                &[
+                    "--tenant-id",
+                    "T",
+                    "--server-id",
+                    "S",
+                    "--login",
+                    "azurepipelines",
+                    "--azure-pipelines-service-connection-id",
+                    "SC",
+                ],
+            ),
+            (
                 "--login, azurecli, --server-id, S, -s, sub, --use-azurerm-env-vars",
                 &[
                     "--server-id",
@@ -823,6 +854,27 @@ users:
                 "{mode}: client and tenant come from elsewhere"
             );
         }
+        // azurepipelines keeps the tenant (as kubelogin), not the public client.
+        let o = ConvertOptions {
+            azure_pipelines_service_connection_id: Some("SC".into()),
+            ..with("azurepipelines")
+        };
+        let (d, _) = kubelogin(old, "null", &o);
+        assert_eq!(
+            &args_of(&d, 0)[1..],
+            [
+                "--tenant-id",
+                "T",
+                "--server-id",
+                "S",
+                "--environment",
+                "AzureChinaCloud",
+                "--login",
+                "azurepipelines",
+                "--azure-pipelines-service-connection-id",
+                "SC"
+            ]
+        );
         // A flag given to convert-kubeconfig is written, for the modes that use it.
         let o = ConvertOptions {
             identity_resource_id: Some("/id".into()),

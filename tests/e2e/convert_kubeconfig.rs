@@ -529,6 +529,20 @@ fn every_mode_kubelogin_writes_keeps_its_mode_and_settings() {
             &["--server-id", SERVER, "--login", "azurecli"],
             &[],
         ),
+        (
+            "kubelogin-azurepipelines.yaml",
+            &[
+                "--tenant-id",
+                TENANT,
+                "--server-id",
+                SERVER,
+                "--login",
+                "azurepipelines",
+                "--azure-pipelines-service-connection-id",
+                "5c000000-0000-4000-8000-0000000000c1",
+            ],
+            &[],
+        ),
     ];
     for (name, want, words) in cases {
         let (args, exec, stderr) = convert_fixture(name, &[]);
@@ -606,6 +620,20 @@ fn login_sets_one_mode_for_the_converted_users() {
     // webhook's variables (kubelogin's converter keeps neither).
     let (args, _, _) = convert_fixture(file, &["-l", "workloadidentity"]);
     assert_eq!(args, ["--server-id", SERVER, "--login", "workloadidentity"]);
+    // In a pipeline step: the tenant stays (as kubelogin), the client comes from
+    // AZURESUBSCRIPTION_CLIENT_ID.
+    let (args, _, _) = convert_fixture(file, &["-l", "azurepipelines"]);
+    assert_eq!(
+        args,
+        [
+            "--tenant-id",
+            TENANT,
+            "--server-id",
+            SERVER,
+            "--login",
+            "azurepipelines"
+        ]
+    );
     let (args, _, _) = convert_fixture(
         file,
         &[

@@ -42,8 +42,10 @@ mod get_token_security;
 mod interactive_browser;
 #[cfg(unix)] // a bash script plays az
 mod login_azure_cli;
+mod login_azure_pipelines;
 mod login_context;
 mod login_msi;
+mod login_msi_arc;
 mod login_spn;
 mod login_workload_identity;
 mod matrix_namespaces;

@@ -35,6 +35,11 @@ pub const WORKLOAD_NAME: &str = "gitops-workload";
 /// The service account the federated credential trusts (Azure's docs use this name).
 pub const SERVICE_ACCOUNT_NAMESPACE: &str = "default";
 pub const SERVICE_ACCOUNT_NAME: &str = "workload-identity-sa";
+/// The application behind the sandbox's Azure Pipelines service connection: a federated
+/// credential trusting Azure DevOps' OIDC tokens for it ([`crate::idp::pipelines`]).
+pub const PIPELINES_APP_ID: &str = "a9900000-0000-4000-8000-000000000003";
+pub const PIPELINES_OBJECT_ID: &str = "5b000000-0000-4000-8000-000000000003";
+pub const PIPELINES_NAME: &str = "ado-pipeline";
 /// The only audience Entra accepts in federated tokens.
 pub const TOKEN_EXCHANGE_AUDIENCE: &str = "api://AzureADTokenExchange";
 /// Lifetime of the service-account token written at start (a kubelet refreshes hourly; the
@@ -99,7 +104,7 @@ pub fn service_account_subject() -> String {
     format!("system:serviceaccount:{SERVICE_ACCOUNT_NAMESPACE}:{SERVICE_ACCOUNT_NAME}")
 }
 
-/// The two seeded applications (the certificate is added at start by [`provision`]).
+/// The seeded applications (the certificate is added at start by [`provision`]).
 pub fn seed(tenant_id: &str) -> Vec<ServicePrincipal> {
     vec![
         ServicePrincipal {
@@ -120,6 +125,19 @@ pub fn seed(tenant_id: &str) -> Vec<ServicePrincipal> {
                 name: "sandbox-aks-service-account".into(),
                 issuer: service_account_issuer(tenant_id),
                 subject: service_account_subject(),
+                audiences: vec![TOKEN_EXCHANGE_AUDIENCE.into()],
+            }],
+        },
+        ServicePrincipal {
+            app_id: PIPELINES_APP_ID.into(),
+            object_id: PIPELINES_OBJECT_ID.into(),
+            display_name: PIPELINES_NAME.into(),
+            secret: None,
+            certificates: Vec::new(),
+            federated: vec![FederatedCredential {
+                name: "sandbox-azure-devops-service-connection".into(),
+                issuer: crate::idp::pipelines::issuer(),
+                subject: crate::idp::pipelines::subject(),
                 audiences: vec![TOKEN_EXCHANGE_AUDIENCE.into()],
             }],
         },

@@ -41,6 +41,11 @@ pub struct SandboxInfo {
     pub identity_endpoint: String,
     #[serde(default)]
     pub identity_header: String,
+    /// The Azure Arc agent's shape: set `IDENTITY_ENDPOINT` to it and `IMDS_ENDPOINT` to
+    /// `imds_endpoint` (its challenge names a key file in the state dir, which kubectl-entra
+    /// refuses: the real agent's keys are in /var/opt/azcmagent/tokens).
+    #[serde(default)]
+    pub arc_identity_endpoint: String,
     /// name (`system`, `sandbox-uami`) -> client id, object id, resource id
     #[serde(default)]
     pub managed_identities: BTreeMap<String, super::idp::imds::ManagedIdentity>,
@@ -55,6 +60,10 @@ pub struct SandboxInfo {
     /// The service principals and workload identity, with the files that sign them in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apps: Option<crate::apps::AppsInfo>,
+    /// An Azure Pipelines job's variables (`SYSTEM_OIDCREQUESTURI`, `SYSTEM_ACCESSTOKEN`, the
+    /// service connection) for `--login azurepipelines`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub azure_pipelines: Option<super::idp::pipelines::PipelinesInfo>,
     /// With `--tls`: the CA (PEM) that issued the emulator's certificate; pass it as
     /// `--authority-ca-file` (or trust it otherwise) to sign in.
     #[serde(default, skip_serializing_if = "Option::is_none")]

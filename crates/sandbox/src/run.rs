@@ -133,6 +133,8 @@ pub async fn run(options: SandboxOptions) -> anyhow::Result<RunningSandbox> {
 
     let stats = Arc::new(Stats::default());
     let faults = Arc::new(Faults::default());
+    let arc_key_dir = state_dir.join("arc-tokens");
+    ensure_private_dir(&arc_key_dir)?;
     let state: Shared = Arc::new(IdpState::new(
         tenant.clone(),
         keys.clone(),
@@ -144,6 +146,7 @@ pub async fn run(options: SandboxOptions) -> anyhow::Result<RunningSandbox> {
             device_code_lifetime: options.device_code_lifetime,
             token_lifetime: options.token_lifetime,
             auto_approve: options.auto_approve.clone(),
+            arc_key_dir: Some(arc_key_dir),
         },
     ));
 
@@ -304,12 +307,14 @@ fn describe(state: &IdpState, state_dir: &Path) -> SandboxInfo {
         imds_endpoint: base.clone(),
         identity_endpoint: format!("{base}{}", idp::imds::APP_SERVICE_PATH),
         identity_header: idp::imds::identity_header(state),
+        arc_identity_endpoint: format!("{base}{}", idp::arc::ARC_PATH),
         managed_identities: idp::imds::identities(),
         api_server: None,
         admin_kubeconfig: None,
         user_kubeconfig: None,
         ca_file: None,
         apps: None,
+        azure_pipelines: Some(idp::pipelines::info(state, base)),
         authority_ca_file: None,
     }
 }

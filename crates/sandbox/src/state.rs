@@ -26,6 +26,9 @@ pub struct IdpConfig {
     pub token_lifetime: Option<Duration>,
     /// Approve every new device code as this user.
     pub auto_approve: Option<String>,
+    /// Where the Azure Arc-shaped endpoint writes the key files its challenges name (None: it
+    /// answers 404).
+    pub arc_key_dir: Option<std::path::PathBuf>,
 }
 
 /// The OIDC scopes that change what the token response carries.

@@ -124,6 +124,7 @@ Walk through \"Use Kubernetes RBAC with Microsoft Entra ID in AKS\":
     ));
     s.push('\n');
     s.push_str(&automation(info));
+    s.push_str(&pipelines_steps(info));
     s.push_str(&managed_identity_steps(info));
     s.push_str(&format!(
         "\nPress Ctrl-C to stop the sandbox; its state stays in {}.\n",
@@ -175,6 +176,36 @@ fn automation(info: &SandboxInfo) -> String {
     )
 }
 
+/// `--login azurepipelines` with the variables an Azure Pipelines job step would have.
+fn pipelines_steps(info: &SandboxInfo) -> String {
+    let Some(p) = &info.azure_pipelines else {
+        return String::new();
+    };
+    format!(
+        "   In an Azure Pipelines job (--login azurepipelines): the service connection {name} signs
+   in as {app} (object id {oid}); Azure DevOps' OIDC token (issuer {issuer},
+   subject {subject}) is exchanged through the app's federated credential. A job step has:
+     export SYSTEM_OIDCREQUESTURI={uri}
+     export SYSTEM_ACCESSTOKEN={token}
+     export AZURESUBSCRIPTION_CLIENT_ID={app} AZURESUBSCRIPTION_TENANT_ID={tenant}
+     export AZURESUBSCRIPTION_SERVICE_CONNECTION_ID={id}
+     kubectl entra get-token --login azurepipelines --server-id {server} --authority-host {authority}
+
+",
+        name = p.service_connection_name,
+        app = p.client_id,
+        oid = p.object_id,
+        issuer = p.issuer,
+        subject = p.subject,
+        uri = p.oidc_request_uri,
+        token = p.access_token,
+        tenant = info.tenant_id,
+        id = p.service_connection_id,
+        server = info.server_id,
+        authority = info.authority_host,
+    )
+}
+
 /// `--login msi` against the sandbox's IMDS-shaped endpoint.
 fn managed_identity_steps(info: &SandboxInfo) -> String {
     let id = |name: &str, f: fn(&super::idp::imds::ManagedIdentity) -> &str| {
@@ -196,9 +227,13 @@ The API server names them by object id, as AKS does:
      export AZURE_POD_IDENTITY_AUTHORITY_HOST={imds}
      kubectl entra get-token --login msi --authority-host {authority} --tenant-id {tenant}
    (add --client-id {uami_client} for {uami}; set the same variable in the kubeconfig's exec env)
+   The sandbox also plays an Azure Arc agent at {arc} (IDENTITY_ENDPOINT, with
+   IMDS_ENDPOINT={imds}); its challenge names a key file in the state dir, which kubectl-entra
+   refuses: it reads Arc keys only from the agent's own directory.
 ",
         imds = info.imds_endpoint,
         endpoint = info.identity_endpoint,
+        arc = info.arc_identity_endpoint,
         uami_client = id(uami, |m| &m.client_id),
         admin = info
             .admin_kubeconfig
@@ -257,10 +292,21 @@ mod tests {
             user_kubeconfig: Some("/s/user.kubeconfig".into()),
             ca_file: None,
             apps: Some(apps),
+            azure_pipelines: Some(crate::idp::pipelines::PipelinesInfo {
+                oidc_request_uri: "http://127.0.0.1:1/org/oidctoken".into(),
+                access_token: "job-token".into(),
+                service_connection_id: "sc-id".into(),
+                service_connection_name: "sc-name".into(),
+                client_id: "ado-app".into(),
+                object_id: "ado-oid".into(),
+                issuer: "https://vstoken.dev.azure.com/o".into(),
+                subject: "sc://o/p/sc-name".into(),
+            }),
             authority_ca_file: None,
             imds_endpoint: "http://127.0.0.1:1/metadata/identity/oauth2/token".into(),
             identity_endpoint: String::new(),
             identity_header: String::new(),
+            arc_identity_endpoint: String::new(),
             managed_identities: Default::default(),
         };
         let text = text(&info, &[]);
@@ -271,6 +317,9 @@ mod tests {
             "AZURE_FEDERATED_TOKEN_FILE=/s/apps/token",
             "--login workloadidentity --client-id wi-id",
             "--user=spn-oid",
+            "export SYSTEM_OIDCREQUESTURI=http://127.0.0.1:1/org/oidctoken",
+            "AZURESUBSCRIPTION_SERVICE_CONNECTION_ID=sc-id",
+            "--login azurepipelines --server-id srv",
         ] {
             assert!(text.contains(want), "{want}: {text}");
         }

@@ -202,8 +202,8 @@ fn check_assertion(
             ),
         ));
     }
-    // The sandbox's service-account issuer signs with the sandbox key.
-    if iss != service_account_issuer(&state.tenant.id) {
+    // The sandbox's service-account issuer and its Azure DevOps sign with the sandbox key.
+    if iss != service_account_issuer(&state.tenant.id) && iss != super::pipelines::issuer() {
         return Err(invalid_client(
             700027,
             "Client assertion failed signature validation. [Reason - The key used to sign the assertion was not found at the issuer.]",

@@ -37,6 +37,7 @@ fn fixture() -> &'static Fixture {
                 device_code_lifetime: 900,
                 token_lifetime: None,
                 auto_approve: None,
+                arc_key_dir: None,
             },
         );
         Fixture {
@@ -211,4 +212,28 @@ fn federated_tokens_must_match_a_credential() {
     assert_eq!(code(with_assertion(WORKLOAD_APP_ID, &other_sa)), 700213);
     let wrong_aud = sign(&apps::service_account_subject(), "api://other");
     assert_eq!(code(with_assertion(WORKLOAD_APP_ID, &wrong_aud)), 700212);
+}
+
+#[test]
+fn azure_devops_tokens_sign_in_the_service_connections_app_only() {
+    let f = fixture();
+    let keys = &f.state.keys;
+    let now = jiff::Timestamp::now().as_second();
+    let sign = |iss: &str, sub: &str| {
+        keys.sign(
+            &serde_json::json!({"iss": iss, "sub": sub, "aud": TOKEN_EXCHANGE_AUDIENCE,
+                "exp": now + 600, "nbf": now - 10}),
+            false,
+        )
+        .expect("sign")
+    };
+    let pipelines = crate::idp::pipelines::issuer();
+    let good = sign(&pipelines, &crate::idp::pipelines::subject());
+    let body = with_assertion(apps::PIPELINES_APP_ID, &good).expect("token");
+    let claims = unverified_claims(body["access_token"].as_str().expect("at")).expect("jwt");
+    assert_eq!(claims["oid"], apps::PIPELINES_OBJECT_ID);
+    // Another service connection of the organization, or the token for another app.
+    let other = sign(&pipelines, "sc://sandbox-org/sandbox-project/other");
+    assert_eq!(code(with_assertion(apps::PIPELINES_APP_ID, &other)), 700213);
+    assert_eq!(code(with_assertion(WORKLOAD_APP_ID, &good)), 700211);
 }

@@ -83,7 +83,7 @@ pub fn identity_header(state: &IdpState) -> String {
     digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
-fn error(status: StatusCode, error: &str, description: impl Into<String>) -> Response {
+pub(super) fn error(status: StatusCode, error: &str, description: impl Into<String>) -> Response {
     super::response::json(
         status,
         &serde_json::json!({"error": error, "error_description": description.into()}),
@@ -140,7 +140,7 @@ pub async fn app_service_token(
     answer(&state, &query, "2019-08-01", "mi_res_id")
 }
 
-fn answer(
+pub(super) fn answer(
     state: &IdpState,
     query: &HashMap<String, String>,
     api_version: &str,

@@ -1,6 +1,7 @@
 //! The Entra-shaped identity provider: discovery, JWKS, device code, authorize (code + PKCE),
 //! token, and the device-login page, with Entra's paths, JSON fields and error codes (see ENTRA-PROTOCOL.md §1-4).
 
+pub mod arc;
 pub mod authorize;
 pub mod client_credentials;
 pub mod devicecode;
@@ -11,6 +12,7 @@ pub mod form;
 pub mod imds;
 pub mod inject;
 pub mod issue;
+pub mod pipelines;
 pub mod response;
 pub mod token;
 
@@ -37,6 +39,8 @@ pub fn router(state: Shared) -> Router {
         .route("/{tenant}/oauth2/v2.0/token", post(token::token))
         .route(imds::IMDS_PATH, get(imds::imds_token))
         .route(imds::APP_SERVICE_PATH, get(imds::app_service_token))
+        .route(pipelines::OIDC_PATH, post(pipelines::oidc_token))
+        .route(arc::ARC_PATH, get(arc::arc_token))
         .route(
             "/{tenant}/oauth2/v2.0/authorize",
             get(authorize::show).post(authorize::submit),
