@@ -1,8 +1,9 @@
-//! `who-can create pods -A` and `audit -A` over 10,000 RoleBindings (100 namespaces x 100
-//! bindings, each to one of the sandbox's 216 Entra groups), on a sandbox started in this
-//! process. Prints the client time of each command end to end (process start, discovery, the
-//! list calls, local evaluation, Graph) and in process (list calls, then evaluation alone), and
-//! the Graph calls each made (from `/_sandbox/stats`): batched, never one per binding.
+//! `who-can create pods -A`, `audit -A` and `who-can create pods -A --user` (an overage user)
+//! over 10,000 RoleBindings (100 namespaces x 100 bindings, each to one of the sandbox's 216
+//! Entra groups), on a sandbox started in this process. Prints the client time of each command
+//! end to end (process start, discovery, the list calls, local evaluation, Graph; median and
+//! fastest of 5 runs) and in process (list calls, then evaluation alone), and the Graph calls
+//! each made (from `/_sandbox/stats`): batched, never one per binding.
 //!
 //! Run with `cargo bench --bench who_can_audit` (release profile).
 
