@@ -10,36 +10,19 @@ use kubectl_entra::access::fetch::{
     namespace_matrix, namespace_matrix_cell_by_cell, namespace_names,
 };
 use kubectl_entra::k8s::client::{Target, client};
-use kubectl_entra_sandbox::{SandboxInfo, SandboxOptions, run};
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
 use std::time::Instant;
+use support::{Bench, count, text};
+
+mod support;
 
 const NAMESPACES: usize = 50;
 const USER: &str = "aksdev@contoso.com";
 
 fn main() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let sandbox = runtime
-        .block_on(run(SandboxOptions {
-            state_dir: Some(dir.path().join("state")),
-            auto_approve: Some(USER.to_string()),
-            poll_interval: 0,
-            plugin_command: Some(PathBuf::from(env!("CARGO_BIN_EXE_kubectl-entra"))),
-            remember: false,
-            ..SandboxOptions::default()
-        }))
-        .expect("sandbox starts");
-    let sb = Env {
-        info: sandbox.info.clone(),
-        dir: dir.path().to_path_buf(),
-    };
+    let bench = Bench::start(USER);
+    let (runtime, sb) = (&bench.runtime, &bench.env);
+    let dir = &sb.dir;
     let admin = sb.info.admin_kubeconfig.clone().expect("API server runs");
     let user = sb.info.user_kubeconfig.clone().expect("API server runs");
 
@@ -54,7 +37,7 @@ fn main() {
             "---\nkind: Namespace\napiVersion: v1\nmetadata: {{name: team-{i:02}}}\n---\nkind: RoleBinding\napiVersion: rbac.authorization.k8s.io/v1\nmetadata: {{name: appdev-{role}, namespace: team-{i:02}}}\nroleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: {role}}}\nsubjects: [{{kind: Group, name: \"{appdev}\", apiGroup: rbac.authorization.k8s.io}}]\n"
         );
     }
-    let path = dir.path().join("matrix.yaml");
+    let path = dir.join("matrix.yaml");
     std::fs::write(&path, manifest).expect("write manifest");
     let out = sb.run(
         "kubectl",
@@ -155,75 +138,5 @@ fn main() {
     assert_eq!(cli_rules, n as u64);
     assert_eq!(local_requests, n as u64);
     assert_eq!(cell_requests, (n * verbs.len()) as u64);
-    runtime
-        .block_on(sandbox.shutdown())
-        .expect("clean shutdown");
-}
-
-/// What the child processes need: the sandbox's facts and this run's cache dir and HOME.
-struct Env {
-    info: SandboxInfo,
-    dir: PathBuf,
-}
-
-impl Env {
-    fn run(&self, program: &str, kubeconfig: &Path, args: &[&str]) -> Output {
-        let home = self.dir.join("home");
-        std::fs::create_dir_all(&home).expect("home dir");
-        Command::new(program)
-            .args(args)
-            .env("KUBECONFIG", kubeconfig)
-            .env("HOME", &home)
-            .env("KUBECACHEDIR", self.dir.join("cache"))
-            .env("KUBECTL_ENTRA_TOKEN_CACHE", "file")
-            .env("KUBECTL_ENTRA_GRAPH_ENDPOINT", &self.info.graph_endpoint)
-            .env("NO_COLOR", "1")
-            .env_remove("KUBECTL_ENTRA_SANDBOX")
-            .stdin(Stdio::null())
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run {program}: {e}"))
-    }
-
-    fn entra(&self, kubeconfig: &Path, args: &[&str]) -> Output {
-        self.run(env!("CARGO_BIN_EXE_kubectl-entra"), kubeconfig, args)
-    }
-
-    /// A copy of the user kubeconfig whose exec entry carries this run's cache settings, for
-    /// the in-process client (no process-wide environment changes).
-    fn user_kubeconfig_with_env(&self, user: &Path) -> PathBuf {
-        let text = std::fs::read_to_string(user).expect("user kubeconfig");
-        let mut config: serde_yaml::Value = serde_yaml::from_str(&text).expect("yaml");
-        config["users"][0]["user"]["exec"]["env"] = serde_yaml::to_value(serde_json::json!([
-            {"name": "KUBECACHEDIR", "value": self.dir.join("cache")},
-            {"name": "KUBECTL_ENTRA_TOKEN_CACHE", "value": "file"},
-            {"name": "HOME", "value": self.dir.join("home")},
-        ]))
-        .expect("env");
-        let path = self.dir.join("user-env.kubeconfig");
-        std::fs::write(&path, serde_yaml::to_string(&config).expect("yaml")).expect("write");
-        path
-    }
-
-    /// `/_sandbox/stats` (category -> key -> count).
-    async fn stats(&self) -> serde_json::Value {
-        reqwest::Client::builder()
-            .no_proxy()
-            .build()
-            .expect("http")
-            .get(&self.info.stats_url)
-            .send()
-            .await
-            .expect("stats")
-            .json()
-            .await
-            .expect("stats JSON")
-    }
-}
-
-fn count(v: &serde_json::Value) -> u64 {
-    v.as_u64().unwrap_or(0)
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    bench.shutdown();
 }

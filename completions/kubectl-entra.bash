@@ -1216,7 +1216,7 @@ _kubectl__entra() {
             return 0
             ;;
         kubectl__subcmd__entra__subcmd__who__subcmd__can)
-            opts="-n -A -o -v -h --namespace --all-namespaces --subresource --members --members-limit --output --no-headers --kubeconfig --context --request-timeout --graph-endpoint --graph-tenant-id --no-graph --v --help"
+            opts="-n -A -o -v -h --namespace --all-namespaces --subresource --members --user --members-limit --output --no-headers --kubeconfig --context --request-timeout --graph-endpoint --graph-tenant-id --no-graph --v --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1231,6 +1231,10 @@ _kubectl__entra() {
                     return 0
                     ;;
                 --subresource)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -235,6 +235,7 @@ complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -l
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand bindings" -s h -l help -d 'Print help'
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand who-can" -s n -l namespace -d 'Namespace to ask about (default: the context\'s namespace)' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand who-can" -l subresource -d 'Subresource, such as log or status' -r
+complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand who-can" -l user -d 'Only what gives this Entra user the access: bindings naming them (as AKS names them: the UPN, a guest\'s object id), the bound Entra groups they are in (transitively, asked with Microsoft Graph checkMemberGroups, as AKS does for a user in more than 200 groups), and system:authenticated' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand who-can" -l members-limit -d 'Most members listed per group with --members' -r
 complete -c kubectl-entra -n "__fish_kubectl_entra_using_subcommand who-can" -s o -l output -d 'Output format: a table, or json / yaml for scripts' -r -f -a "table\t''
 json\t''

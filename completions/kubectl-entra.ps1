@@ -268,6 +268,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-entra' -ScriptBlock {
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace to ask about (default: the context''s namespace)')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace to ask about (default: the context''s namespace)')
             [CompletionResult]::new('--subresource', '--subresource', [CompletionResultType]::ParameterName, 'Subresource, such as log or status')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Only what gives this Entra user the access: bindings naming them (as AKS names them: the UPN, a guest''s object id), the bound Entra groups they are in (transitively, asked with Microsoft Graph checkMemberGroups, as AKS does for a user in more than 200 groups), and system:authenticated')
             [CompletionResult]::new('--members-limit', '--members-limit', [CompletionResultType]::ParameterName, 'Most members listed per group with --members')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table, or json / yaml for scripts')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table, or json / yaml for scripts')

@@ -224,6 +224,81 @@ pub struct WhoCanReport {
     pub ignored: Vec<rbac::Ignored>,
     /// Bindings whose role does not exist (they grant nothing).
     pub errors: Vec<String>,
+    /// `--user`: whom the subjects were narrowed to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<UserView>,
+}
+
+/// `--user`: the Entra user asked about, as the cluster names them, and which of the bound
+/// Entra groups they are in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserView {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// The Kubernetes username AKS gives them: the UPN, or the object id of a guest.
+    pub username: String,
+    /// How many bound Entra groups were checked.
+    pub groups_checked: usize,
+    /// The object ids of those the user is in (transitively), from Graph checkMemberGroups.
+    pub member_of: Vec<String>,
+}
+
+/// Looks `user` up (UPN or object id) and asks Graph `checkMemberGroups` which of the report's
+/// bound Entra groups they are in: 20 groups per call, whatever the number of bindings, and
+/// the same answer for a user in more than 200 groups (overage) as for anyone else.
+pub async fn resolve_user(
+    graph: &GraphClient,
+    report: &WhoCanReport,
+    user: &str,
+) -> anyhow::Result<UserView> {
+    let Some(found) = graph.user(user).await? else {
+        anyhow::bail!(
+            "Microsoft Graph knows no user {user:?}; give their UPN (user@domain) or object id"
+        );
+    };
+    let groups: Vec<String> = report
+        .subjects
+        .iter()
+        .filter(|s| s.kind == "Group" && is_object_id(&s.name))
+        .map(|s| s.name.to_ascii_lowercase())
+        .collect();
+    let mut member_of: Vec<String> = if groups.is_empty() {
+        Vec::new()
+    } else {
+        graph
+            .check_member_groups(&found.id, &groups)
+            .await?
+            .into_iter()
+            .map(|g| g.to_ascii_lowercase())
+            .collect()
+    };
+    member_of.sort();
+    member_of.dedup();
+    let member = Member::from_object(found);
+    Ok(UserView {
+        id: member.id,
+        display_name: member.display_name,
+        username: member.username,
+        groups_checked: groups.len(),
+        member_of,
+    })
+}
+
+/// Keeps the subjects through which `user` gets the access: a User subject with their
+/// username, a bound group they are in, `system:authenticated`. A binding naming a member's
+/// object id instead of the UPN does not count: AKS never matches it (audit finds it).
+pub fn keep_subjects_of(report: &mut WhoCanReport, user: UserView) {
+    report.subjects.retain(|s| match s.kind.as_str() {
+        "User" => s.name == user.username,
+        "Group" => {
+            s.name == "system:authenticated"
+                || user.member_of.contains(&s.name.to_ascii_lowercase())
+        }
+        _ => false,
+    });
+    report.user = Some(user);
 }
 
 /// Groups the grants by subject (sorted by kind, name, namespace).
@@ -272,6 +347,7 @@ pub fn build_report(attrs: &Attributes, target: &ResolvedTarget, found: WhoCan) 
         subjects,
         ignored: found.ignored,
         errors: found.errors,
+        user: None,
     }
 }
 
@@ -472,6 +548,56 @@ subjects:
         assert_eq!(json["subjects"][0]["grants"][0]["namespace"], "dev");
         assert_eq!(json["subjects"][0]["members"][1]["username"], "g1");
         assert_eq!(json["subjects"][2]["namespace"], "dev");
+    }
+
+    #[test]
+    fn a_user_keeps_their_name_their_groups_and_system_authenticated() {
+        let (mut report, _) = sample();
+        report.subjects.push(SubjectEntry {
+            kind: "User".into(),
+            name: "manygroups@contoso.com".into(),
+            namespace: String::new(),
+            display_name: None,
+            grants: Vec::new(),
+            members: None,
+            members_truncated: false,
+        });
+        for name in [
+            "system:authenticated",
+            "aaaa0000-0000-4000-8000-000000000005",
+        ] {
+            report.subjects.push(SubjectEntry {
+                kind: if name.contains(':') { "Group" } else { "User" }.into(),
+                name: name.into(),
+                ..report.subjects[3].clone()
+            });
+        }
+        let user = UserView {
+            id: "aaaa0000-0000-4000-8000-000000000005".into(),
+            display_name: None,
+            username: "manygroups@contoso.com".into(),
+            groups_checked: 1,
+            member_of: vec![APPDEV.into()],
+        };
+        let mut without_groups = report.clone();
+        keep_subjects_of(&mut report, user.clone());
+        let kept: Vec<&str> = report.subjects.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(
+            kept,
+            [APPDEV, "manygroups@contoso.com", "system:authenticated"],
+            "not system:masters, the ServiceAccount, nor a binding to a member's object id"
+        );
+        keep_subjects_of(
+            &mut without_groups,
+            UserView {
+                member_of: Vec::new(),
+                ..user
+            },
+        );
+        assert!(without_groups.subjects.iter().all(|s| s.name != APPDEV));
+        let json = serde_json::to_value(&report).expect("json");
+        assert_eq!(json["user"]["username"], "manygroups@contoso.com");
+        assert_eq!(json["user"]["memberOf"][0], APPDEV);
     }
 
     #[test]

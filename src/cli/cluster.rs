@@ -1,6 +1,6 @@
 //! Flags turned into the settings of the layers below: the cluster target, Graph access.
 
-use super::context_sign_in::{SignIn, context_auth_args};
+use super::context_sign_in::{SignIn, SilentSignIn, context_auth_args};
 use super::{AuthArgs, GraphArgs, KubeconfigArgs};
 use crate::graph::GraphAccess;
 use crate::k8s::client::{ContextInfo, Target};
@@ -54,6 +54,20 @@ impl GraphArgs {
 
     /// Graph access for a command that needs Graph (an error says what to pass instead).
     pub fn access(&self, info: &ContextInfo) -> anyhow::Result<GraphAccess> {
+        self.access_with(info, |settings| Box::new(SignIn(settings)))
+    }
+
+    /// Graph access that never signs in (cached or silently refreshed tokens only), for shell
+    /// completion.
+    pub fn silent_access(&self, info: &ContextInfo) -> anyhow::Result<GraphAccess> {
+        self.access_with(info, |settings| Box::new(SilentSignIn(settings)))
+    }
+
+    fn access_with(
+        &self,
+        info: &ContextInfo,
+        tokens: impl FnOnce(crate::entra::Settings) -> Box<dyn crate::graph::TokenSource>,
+    ) -> anyhow::Result<GraphAccess> {
         let auth = self.auth_args(info)?;
         let mut settings = crate::entra::Settings::try_from(&auth)?;
         // --graph-tenant-id is typed now: no variable overrides it.
@@ -64,7 +78,7 @@ impl GraphArgs {
             endpoint: self.graph_endpoint.clone(),
             environment: auth.environment.clone(),
             authority_host: auth.authority_host.clone(),
-            tokens: Box::new(SignIn(settings)),
+            tokens: tokens(settings),
         })
     }
 

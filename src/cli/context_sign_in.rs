@@ -50,6 +50,21 @@ impl crate::graph::TokenSource for SignIn {
     }
 }
 
+/// Tokens for other resources without a sign-in (cache or silent refresh only): shell
+/// completion asks Graph with it.
+pub struct SilentSignIn(pub crate::entra::Settings);
+
+impl crate::graph::TokenSource for SilentSignIn {
+    fn token<'a>(
+        &'a self,
+        resource: &'a str,
+    ) -> std::pin::Pin<
+        Box<dyn Future<Output = anyhow::Result<crate::entra::AccessToken>> + Send + 'a>,
+    > {
+        Box::pin(crate::entra::token_for_resource_silently(&self.0, resource))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

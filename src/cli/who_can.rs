@@ -38,6 +38,18 @@ pub struct WhoCanArgs {
     #[arg(long, help_heading = "Entra")]
     pub members: bool,
 
+    /// Only what gives this Entra user the access: bindings naming them (as AKS names them:
+    /// the UPN, a guest's object id), the bound Entra groups they are in (transitively, asked
+    /// with Microsoft Graph checkMemberGroups, as AKS does for a user in more than 200
+    /// groups), and system:authenticated
+    #[arg(
+        long = "user",
+        value_name = "UPN|OBJECT_ID",
+        conflicts_with = "members",
+        help_heading = "Entra"
+    )]
+    pub user: Option<String>,
+
     /// Most members listed per group with --members
     #[arg(long, value_name = "N", default_value_t = 100, help_heading = "Entra")]
     pub members_limit: usize,

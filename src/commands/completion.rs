@@ -2,6 +2,9 @@
 //! `__complete -- WORDS...` answers kubectl's plugin completion (kubectl 1.26+ runs
 //! `kubectl_complete-entra`, which calls it) with one candidate per line and a cobra directive.
 //!
+//! Group names (`--group`, `--as-entra-group`) come from Microsoft Graph with a token the
+//! cache already holds; a TAB never signs in.
+//!
 //! Hand-written because clap_complete's dynamic completion is behind its `unstable-dynamic`
 //! feature; this walks the same clap definitions, so it cannot drift from the CLI.
 
@@ -81,17 +84,12 @@ pub fn candidates(words: &[String]) -> (Vec<String>, u8) {
 
     let mut cmd: &Command = &root;
     let mut pending_value: Option<&Arg> = None;
-    let mut kubeconfig: Option<PathBuf> = None;
-    let mut context: Option<String> = None;
+    let mut typed = Typed::default();
     let mut positionals = 0usize;
     let mut only_positionals = false;
     for word in before {
         if let Some(arg) = pending_value.take() {
-            if arg.get_id() == "kubeconfig" {
-                kubeconfig = Some(PathBuf::from(word));
-            } else if arg.get_id() == "context" {
-                context = Some(word.clone());
-            }
+            typed.remember(arg, word);
             continue;
         }
         if only_positionals {
@@ -100,9 +98,12 @@ pub fn candidates(words: &[String]) -> (Vec<String>, u8) {
             only_positionals = true;
         } else if let Some(long) = word.strip_prefix("--") {
             match long.split_once('=') {
-                Some(("kubeconfig", path)) => kubeconfig = Some(PathBuf::from(path)),
-                Some(("context", name)) => context = Some(name.to_string()),
-                Some(_) => {}
+                Some((name, value)) => {
+                    if let Some(arg) = find_long(cmd, name) {
+                        typed.remember(arg, value);
+                    }
+                }
+                None if long == "no-graph" => typed.no_graph = true,
                 None => pending_value = find_long(cmd, long).filter(|a| takes_value(a)),
             }
         } else if let Some(shorts) = word.strip_prefix('-').filter(|s| !s.is_empty()) {
@@ -124,10 +125,13 @@ pub fn candidates(words: &[String]) -> (Vec<String>, u8) {
 
     if let Some(arg) = pending_value {
         if arg.get_id() == "context" {
-            return contexts(kubeconfig.as_deref(), current_word, "");
+            return contexts(typed.kubeconfig.as_deref(), current_word, "");
         }
         if arg.get_id() == "namespace" {
-            return namespaces(kubeconfig, context, current_word, "");
+            return namespaces(typed.kubeconfig, typed.context, current_word, "");
+        }
+        if is_group_name(arg) {
+            return group_names(&typed, current_word, "");
         }
         return values(arg, current_word, "");
     }
@@ -137,11 +141,12 @@ pub fn candidates(words: &[String]) -> (Vec<String>, u8) {
     {
         return match find_long(cmd, name) {
             Some(arg) if arg.get_id() == "context" => {
-                contexts(kubeconfig.as_deref(), partial, "--context=")
+                contexts(typed.kubeconfig.as_deref(), partial, "--context=")
             }
             Some(arg) if arg.get_id() == "namespace" => {
-                namespaces(kubeconfig, context, partial, "--namespace=")
+                namespaces(typed.kubeconfig, typed.context, partial, "--namespace=")
             }
+            Some(arg) if is_group_name(arg) => group_names(&typed, partial, &format!("--{name}=")),
             Some(arg) => values(arg, partial, &format!("--{name}=")),
             None => (Vec::new(), DIRECTIVE_NO_FILES),
         };
@@ -173,6 +178,95 @@ pub fn candidates(words: &[String]) -> (Vec<String>, u8) {
         }
     }
     (sorted(found.into_iter()), DIRECTIVE_NO_FILES)
+}
+
+/// What the words before the one completed said about where to look.
+#[derive(Debug, Default)]
+struct Typed {
+    kubeconfig: Option<PathBuf>,
+    context: Option<String>,
+    graph_endpoint: Option<String>,
+    graph_tenant_id: Option<String>,
+    no_graph: bool,
+}
+
+impl Typed {
+    fn remember(&mut self, arg: &Arg, value: &str) {
+        match arg.get_long() {
+            Some("kubeconfig") => self.kubeconfig = Some(PathBuf::from(value)),
+            Some("context") => self.context = Some(value.to_string()),
+            Some("graph-endpoint") => self.graph_endpoint = Some(value.to_string()),
+            Some("graph-tenant-id") => self.graph_tenant_id = Some(value.to_string()),
+            _ => {}
+        }
+    }
+}
+
+/// Flags that take an Entra group's display name (bind/unbind `--group`, can-i
+/// `--as-entra-group`).
+fn is_group_name(arg: &Arg) -> bool {
+    matches!(arg.get_long(), Some("group" | "as-entra-group"))
+}
+
+/// How many groups one TAB asks Graph for.
+const GROUP_CANDIDATES: usize = 25;
+
+/// Entra groups whose display name starts with `partial`: one Graph call, at most
+/// [`GRAPH_WAIT`], with a cached (or silently refreshed) Graph token of the context's sign-in.
+/// Never a sign-in, never a message: without a token, or on any failure, nothing is offered.
+fn group_names(typed: &Typed, partial: &str, prefix: &str) -> (Vec<String>, u8) {
+    let names = if typed.no_graph {
+        Vec::new()
+    } else {
+        graph_group_names(typed, partial).unwrap_or_default()
+    };
+    let lower = partial.to_lowercase();
+    let matching = names
+        .into_iter()
+        // Graph matches case-insensitively; a name with control characters would break the
+        // one-candidate-per-line protocol.
+        .filter(|n| n.to_lowercase().starts_with(&lower) && !n.chars().any(char::is_control))
+        .map(|n| format!("{prefix}{n}"));
+    (sorted(matching), DIRECTIVE_NO_FILES)
+}
+
+/// How long a TAB may wait for Microsoft Graph (the token refresh included).
+const GRAPH_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
+fn graph_group_names(typed: &Typed, partial: &str) -> Option<Vec<String>> {
+    let target = crate::k8s::client::Target {
+        kubeconfig: typed.kubeconfig.clone(),
+        context: typed.context.clone(),
+        ..Default::default()
+    };
+    let info = crate::k8s::client::target_context(&target).ok()?;
+    if crate::cli::context_auth_args(&info).is_none() && typed.graph_tenant_id.is_none() {
+        return None;
+    }
+    let graph = crate::cli::GraphArgs {
+        graph_endpoint: typed.graph_endpoint.clone().or_else(|| {
+            std::env::var("KUBECTL_ENTRA_GRAPH_ENDPOINT")
+                .ok()
+                .filter(|v| !v.is_empty())
+        }),
+        tenant_id: typed.graph_tenant_id.clone(),
+        no_graph: false,
+    };
+    let access = graph.silent_access(&info).ok()?;
+    let runtime = super::runtime().ok()?;
+    let found = runtime.block_on(async {
+        let search = async {
+            let client = access.connect().await.ok()?;
+            client
+                .groups_starting_with(partial, GROUP_CANDIDATES)
+                .await
+                .ok()
+        };
+        tokio::time::timeout(GRAPH_WAIT, search).await.ok()?
+    });
+    // A refresh still waiting on another process's cache lock must not hold the TAB.
+    runtime.shutdown_background();
+    Some(found?.into_iter().filter_map(|g| g.display_name).collect())
 }
 
 /// Context names of the kubeconfig kubectl would use (`--kubeconfig` typed earlier, else
@@ -379,6 +473,36 @@ mod tests {
         );
         let missing = dir.path().join("missing");
         assert!(context_names(&missing).is_empty());
+    }
+
+    #[test]
+    fn group_flags_ask_graph_only_with_a_context_that_can() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing");
+        let p = missing.to_str().unwrap();
+        for words in [
+            &["bind", "--kubeconfig", p, "--group", "a"][..],
+            &["unbind", "--kubeconfig", p, "--group=a"],
+            &["bind", "--kubeconfig", p, "--no-graph", "--group", "a"],
+            &["can-i", "--kubeconfig", p, "--as-entra-group", ""],
+        ] {
+            assert_eq!(
+                complete(words),
+                (Vec::new(), DIRECTIVE_NO_FILES),
+                "{words:?}"
+            );
+        }
+        let root = Cli::command();
+        let bind = root.find_subcommand("bind").unwrap();
+        assert!(is_group_name(find_long(bind, "group").unwrap()));
+        assert!(!is_group_name(find_long(bind, "group-id").unwrap()));
+        let mut typed = Typed::default();
+        typed.remember(find_long(bind, "graph-tenant-id").unwrap(), "contoso");
+        typed.remember(find_long(bind, "graph-endpoint").unwrap(), "https://g");
+        typed.remember(find_long(bind, "context").unwrap(), "aks");
+        assert_eq!(typed.graph_tenant_id.as_deref(), Some("contoso"));
+        assert_eq!(typed.graph_endpoint.as_deref(), Some("https://g"));
+        assert_eq!(typed.context.as_deref(), Some("aks"));
     }
 
     #[test]

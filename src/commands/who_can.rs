@@ -3,8 +3,8 @@
 //! Table or `-o json|yaml` on stdout; notes and warnings on stderr.
 
 use crate::access::who_can::{
-    ReadScope, apply_names, attributes, build_report, expand_members, object_ids, read_rbac_lists,
-    render_table,
+    ReadScope, WhoCanReport, apply_names, attributes, build_report, expand_members,
+    keep_subjects_of, object_ids, read_rbac_lists, render_table, resolve_user,
 };
 use crate::access::{is_known_verb, resolve_target, scope_warning};
 use crate::cli::WhoCanArgs;
@@ -109,6 +109,16 @@ async fn run_async(args: WhoCanArgs) -> anyhow::Result<ExitCode> {
             "--members lists Entra group members through Microsoft Graph, which this context does not use: pass --graph-tenant-id TENANT (or drop --no-graph)"
         );
     }
+    if args.user.is_some() && graph.is_none() {
+        anyhow::bail!(
+            "--user resolves the user's Entra groups through Microsoft Graph, which this context does not use: pass --graph-tenant-id TENANT (or drop --no-graph)"
+        );
+    }
+    if let (Some(user), Some(access)) = (&args.user, &graph) {
+        let graph = access.connect().await?;
+        let view = resolve_user(&graph, &report, user).await?;
+        keep_subjects_of(&mut report, view);
+    }
     let ids = object_ids(&report);
     if let Some(access) = graph.as_ref().filter(|_| !ids.is_empty() || args.members) {
         let result = async {
@@ -159,7 +169,9 @@ async fn run_async(args: WhoCanArgs) -> anyhow::Result<ExitCode> {
             args.members_limit
         );
     }
-    if report
+    if let Some(user) = &report.user {
+        say!("{}", user_note(user, &report));
+    } else if report
         .subjects
         .iter()
         .any(|s| s.kind == "Group" && crate::graph::is_object_id(&s.name))
@@ -173,4 +185,22 @@ async fn run_async(args: WhoCanArgs) -> anyhow::Result<ExitCode> {
         None => print_text(&render_table(&report, !args.no_headers))?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--user`: whom the list was narrowed to, and where their groups came from.
+fn user_note(user: &crate::access::who_can::UserView, report: &WhoCanReport) -> String {
+    let who = match &user.display_name {
+        Some(name) => format!("{} ({name})", user.username),
+        None => user.username.clone(),
+    };
+    let groups = format!(
+        "Microsoft Graph checkMemberGroups puts them in {} of the {} bound Entra groups; AKS sees the same groups, from the token or, for a user in more than 200 groups (overage), from Graph",
+        user.member_of.len(),
+        user.groups_checked
+    );
+    if report.subjects.is_empty() {
+        format!("note: no binding lets {who} do this: {groups}")
+    } else {
+        format!("note: only the subjects that give {who} the access are listed: {groups}")
+    }
 }

@@ -21,6 +21,7 @@ mod loopback;
 mod managed_identity;
 mod settings;
 mod sign_in;
+mod silent;
 mod spn;
 mod tenant;
 mod token_answer;
@@ -51,6 +52,7 @@ pub use settings::{
     PROMPTS, Secret, Settings, parse_timeout,
 };
 pub use sign_in::{SignIn, SignInContext, for_mode};
+pub use silent::token_for_resource_silently;
 pub use tenant::validate_tenant;
 pub use token_answer::MAX_LIFETIME_SECONDS;
 pub use window::{REFRESH_BEFORE_SECONDS, is_fresh, refresh_window};

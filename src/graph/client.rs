@@ -1,7 +1,7 @@
 //! The Graph calls kubectl-entra makes, with paging and retries.
 
 use super::error::{GraphError, classify, parse_error_body};
-use super::odata::{display_name_filter, encode_query_value};
+use super::odata::{display_name_filter, display_name_prefix_filter, encode_query_value};
 use super::retry::RetryPolicy;
 use crate::entra::AccessToken;
 use crate::net::{self, Clock, SystemClock};
@@ -119,6 +119,30 @@ impl GraphClient {
             what: "group",
         };
         self.get_all(url, false, &call).await
+    }
+
+    /// Up to `top` groups whose display name starts with `prefix` (case-insensitive), one
+    /// page only: enough to complete a name as it is typed.
+    pub async fn groups_starting_with(
+        &self,
+        prefix: &str,
+        top: usize,
+    ) -> Result<Vec<DirectoryObject>, GraphError> {
+        let url = format!(
+            "{}/groups?$filter={}&$select=id,displayName&$top={}",
+            self.base,
+            encode_query_value(&display_name_prefix_filter(prefix)),
+            top.clamp(1, 999)
+        );
+        let call = Call {
+            action: &format!("list the groups whose names start with {prefix:?}"),
+            permission: "Group.Read.All (or Directory.Read.All)",
+            hint: GROUP_ID_HINT,
+            what: "group",
+        };
+        let resp = self.send(|| self.http.get(&url), false, &call).await?;
+        let page: Page<DirectoryObject> = decode(resp, &call).await?;
+        Ok(page.value)
     }
 
     /// One group by object id.
@@ -382,5 +406,37 @@ mod tests {
         let text = g.get_group("x").await.unwrap_err().to_string();
         assert!(!text.chars().any(char::is_control), "{text:?}");
         assert!(text.contains("Bad"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn prefix_search_sends_an_escaped_startswith_filter_and_one_page() {
+        use axum::extract::RawQuery;
+        use std::sync::Mutex;
+        let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+        let log = seen.clone();
+        let app = axum::Router::new().route(
+            "/v1.0/groups",
+            axum::routing::get(move |RawQuery(q): RawQuery| {
+                log.lock().unwrap().push(q.unwrap_or_default());
+                async {
+                    axum::Json(serde_json::json!({
+                        "value": [{"id": "g1", "displayName": "o'brien-team"}],
+                        "@odata.nextLink": "http://127.0.0.1:1/never-followed"
+                    }))
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let g = GraphClient::new(&format!("http://{addr}/v1.0"), token()).unwrap();
+        let found = g.groups_starting_with("o'b", 25).await.unwrap();
+        assert_eq!(found[0].display_name.as_deref(), Some("o'brien-team"));
+        let queries = seen.lock().unwrap().clone();
+        // The URL parser sends the quotes percent-encoded (WHATWG's special-query set).
+        assert_eq!(
+            queries,
+            ["$filter=startswith%28displayName%2C%27o%27%27b%27%29&$select=id,displayName&$top=25"]
+        );
     }
 }

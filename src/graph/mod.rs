@@ -18,5 +18,7 @@ pub use endpoint::{base_url, token_resource};
 pub use error::GraphError;
 pub use groups_by_name::{is_object_id, one_group_named};
 pub use members::Members;
-pub use odata::{display_name_filter, encode_query_value, escape_string_literal};
+pub use odata::{
+    display_name_filter, display_name_prefix_filter, encode_query_value, escape_string_literal,
+};
 pub use retry::{RetryPolicy, parse_retry_after};

@@ -21,6 +21,15 @@ pub fn display_name_filter(name: &str) -> String {
     format!("displayName eq '{}'", escape_string_literal(name))
 }
 
+/// `startswith(displayName,'<prefix>')` with the prefix escaped (Graph compares it
+/// case-insensitively, without `ConsistencyLevel: eventual`).
+pub fn display_name_prefix_filter(prefix: &str) -> String {
+    format!(
+        "startswith(displayName,'{}')",
+        escape_string_literal(prefix)
+    )
+}
+
 /// Percent-encodes a query parameter value.
 pub fn encode_query_value(value: &str) -> String {
     utf8_percent_encode(value, QUERY_VALUE).to_string()
@@ -45,5 +54,17 @@ mod tests {
             "displayName%20eq%20'a%26b%3Dc%20%231%2B2'"
         );
         assert_eq!(encode_query_value("é"), "%C3%A9");
+    }
+
+    #[test]
+    fn prefix_filters_escape_quotes_too() {
+        assert_eq!(
+            display_name_prefix_filter("o'b"),
+            "startswith(displayName,'o''b')"
+        );
+        assert_eq!(
+            encode_query_value(&display_name_prefix_filter("a b&")),
+            "startswith%28displayName%2C'a%20b%26'%29"
+        );
     }
 }

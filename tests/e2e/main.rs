@@ -26,6 +26,8 @@ mod cli_exit_codes;
 mod closed_streams;
 mod completion_drift;
 #[cfg(unix)] // the sh helper kubectl_complete-entra
+mod completion_groups;
+#[cfg(unix)] // the sh helper kubectl_complete-entra
 mod completion_plugin;
 #[cfg(unix)] // bash and the sh helper kubectl_complete-entra
 mod completion_shells;
@@ -65,4 +67,5 @@ mod unbind_conventions;
 mod verbosity;
 mod walkthrough;
 mod who_can_sandbox;
+mod who_can_user;
 mod whoami_sandbox;

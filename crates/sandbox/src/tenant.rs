@@ -196,6 +196,16 @@ impl Tenant {
             .collect()
     }
 
+    /// Groups whose display name starts with `prefix` (Graph's `startswith` is
+    /// case-insensitive).
+    pub fn groups_starting_with(&self, prefix: &str) -> Vec<&Group> {
+        let prefix = prefix.to_lowercase();
+        self.groups
+            .iter()
+            .filter(|g| g.display_name.to_lowercase().starts_with(&prefix))
+            .collect()
+    }
+
     /// Object ids of the groups the user belongs to (no nesting in the sandbox).
     pub fn groups_of(&self, user_object_id: &str) -> Vec<&Group> {
         self.groups
@@ -220,6 +230,11 @@ mod tests {
             .collect();
         assert!(names.contains(&"appdev".to_string()));
         assert_eq!(t.groups_named("platform").len(), 2);
+        assert_eq!(t.groups_starting_with("PLAT").len(), 2);
+        assert_eq!(
+            t.groups_starting_with("o'b")[0].display_name,
+            "o'brien-team"
+        );
         let many = t.user_by_upn("manygroups@contoso.com").expect("many");
         assert!(t.groups_of(&many.object_id).len() > GROUPS_CLAIM_LIMIT);
         // Object ids are unique.

@@ -76,6 +76,13 @@ impl Sandbox {
         cmd.args(args).output().expect("run kubectl-entra")
     }
 
+    /// Any program as the signed-in sandbox user (this sandbox's HOME, cache and user
+    /// kubeconfig), e.g. the completion helper kubectl runs.
+    pub fn run_as_user(&self, mut cmd: Command) -> Output {
+        self.env(&mut cmd, &self.user_kubeconfig());
+        cmd.output().expect("run as the sandbox user")
+    }
+
     /// The built binary with the admin kubeconfig (static token, system:masters).
     pub fn entra_admin(&self, args: &[&str]) -> Output {
         let mut cmd = Command::new(bin());

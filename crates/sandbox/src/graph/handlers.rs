@@ -148,7 +148,27 @@ pub(crate) fn parse_display_name_filter(filter: &str) -> Option<String> {
     if !property.eq_ignore_ascii_case("displayName") || !op.eq_ignore_ascii_case("eq") {
         return None;
     }
-    let inner = rest.strip_prefix('\'')?.strip_suffix('\'')?;
+    string_literal(rest)
+}
+
+/// The prefix of `startswith(displayName,'...')` with doubled quotes undone (Graph allows
+/// spaces around the arguments); None for any other filter.
+pub(crate) fn parse_display_name_prefix_filter(filter: &str) -> Option<String> {
+    let call = filter.trim();
+    let (function, args) = call.split_once('(')?;
+    if !function.trim_end().eq_ignore_ascii_case("startswith") {
+        return None;
+    }
+    let (property, literal) = args.strip_suffix(')')?.split_once(',')?;
+    if !property.trim().eq_ignore_ascii_case("displayName") {
+        return None;
+    }
+    string_literal(literal.trim())
+}
+
+/// An OData string literal `'...'`: the body with `''` undone; None when a lone quote is inside.
+fn string_literal(text: &str) -> Option<String> {
+    let inner = text.strip_prefix('\'')?.strip_suffix('\'')?;
     let mut out = String::new();
     let mut chars = inner.chars().peekable();
     while let Some(c) = chars.next() {
@@ -289,14 +309,17 @@ async fn list_groups(
     let fields = param(&pairs, "$select");
     let groups: Vec<&Group> = match param(&pairs, "$filter") {
         None => state.tenant.groups.iter().collect(),
-        Some(filter) => match parse_display_name_filter(filter) {
-            Some(name) => state.tenant.groups_named(&name),
-            None => {
+        Some(filter) => {
+            if let Some(name) = parse_display_name_filter(filter) {
+                state.tenant.groups_named(&name)
+            } else if let Some(prefix) = parse_display_name_prefix_filter(filter) {
+                state.tenant.groups_starting_with(&prefix)
+            } else {
                 return bad_query(
-                    "Unsupported query. The sandbox supports only $filter=displayName eq '...'.",
+                    "Unsupported query. The sandbox supports only $filter=displayName eq '...' and $filter=startswith(displayName,'...').",
                 );
             }
-        },
+        }
     };
     let items = groups
         .into_iter()
@@ -535,6 +558,18 @@ mod tests {
         );
         assert_eq!(parse_display_name_filter("mail eq 'a'"), None);
         assert_eq!(parse_display_name_filter("displayName ne 'a'"), None);
+    }
+
+    #[test]
+    fn prefix_filters_parse_as_graph_writes_them() {
+        let p = parse_display_name_prefix_filter;
+        assert_eq!(p("startswith(displayName,'a')").as_deref(), Some("a"));
+        assert_eq!(p("startsWith(displayName, 'o''b')").as_deref(), Some("o'b"));
+        assert_eq!(p("startswith(displayName,'')").as_deref(), Some(""));
+        assert_eq!(p("startswith(displayName,'o'b')"), None);
+        assert_eq!(p("startswith(mail,'a')"), None);
+        assert_eq!(p("endswith(displayName,'a')"), None);
+        assert_eq!(p("displayName eq 'a'"), None);
     }
 
     #[test]
