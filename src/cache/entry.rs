@@ -38,6 +38,25 @@ pub struct AccountRecord {
     pub refresh_token: String,
     #[serde(default)]
     pub account: Account,
+    /// The token keys (names) this sign-in holds tokens under, one per server id (the cluster,
+    /// Microsoft Graph, ...): each of those entries carries a refresh token too, so `logout`
+    /// must remove them all to leave nothing that can refresh silently.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub token_keys: Vec<String>,
+}
+
+/// At most this many server ids are remembered per sign-in (a bound on the record's size; a
+/// user signs in to a handful of clusters and Graph).
+pub const MAX_TOKEN_KEYS: usize = 64;
+
+impl AccountRecord {
+    /// Adds `key` to the remembered token keys, keeping the most recent [`MAX_TOKEN_KEYS`].
+    pub fn remember(&mut self, key: &str) {
+        self.token_keys.retain(|k| k != key);
+        self.token_keys.push(key.to_string());
+        let excess = self.token_keys.len().saturating_sub(MAX_TOKEN_KEYS);
+        self.token_keys.drain(..excess);
+    }
 }
 
 impl TokenEntry {
@@ -68,6 +87,7 @@ impl std::fmt::Debug for AccountRecord {
             .field("version", &self.version)
             .field("refresh_token", &"<redacted>")
             .field("account", &self.account)
+            .field("token_keys", &self.token_keys.len())
             .finish()
     }
 }
@@ -142,8 +162,35 @@ mod tests {
             version: 1,
             refresh_token: "RT-secret".into(),
             account: Account::default(),
+            token_keys: vec![],
         };
         assert!(!format!("{record:?}").contains("secret"));
+    }
+
+    #[test]
+    fn remembers_token_keys_once_and_boundedly() {
+        let mut record = AccountRecord {
+            version: 1,
+            refresh_token: "RT".into(),
+            account: Account::default(),
+            token_keys: vec![],
+        };
+        record.remember("token-a");
+        record.remember("token-b");
+        record.remember("token-a");
+        assert_eq!(record.token_keys, ["token-b", "token-a"]);
+        for i in 0..100 {
+            record.remember(&format!("token-{i}"));
+        }
+        assert_eq!(record.token_keys.len(), MAX_TOKEN_KEYS);
+        assert_eq!(
+            record.token_keys.last().map(String::as_str),
+            Some("token-99")
+        );
+        // Records written before the field existed still read.
+        let old: AccountRecord =
+            serde_json::from_str(r#"{"version":1,"refresh_token":"RT"}"#).unwrap();
+        assert!(old.token_keys.is_empty());
     }
 
     #[test]

@@ -519,6 +519,7 @@ mod tests {
             version: FORMAT_VERSION,
             refresh_token: rt.into(),
             account: Account::default(),
+            token_keys: vec![],
         }
     }
 

@@ -259,6 +259,7 @@ impl Flow<'_> {
                 version: FORMAT_VERSION,
                 refresh_token,
                 account,
+                token_keys: vec![s.token_key().name().to_string()],
             };
             self.store_account(&record, had_account_record);
         }
@@ -281,13 +282,22 @@ impl Flow<'_> {
                 return;
             }
         };
-        if had_account_record && self.cache.read_account(&key).is_none() {
+        let current = self.cache.read_account(&key);
+        if had_account_record && current.is_none() {
             tracing::debug!(
                 "the account record was removed (logout) during the refresh; not writing it back"
             );
             return;
         }
-        if let Err(e) = self.cache.write_account(&key, record) {
+        // Keep the other server ids this sign-in holds tokens for, so logout finds them all.
+        let mut record = record.clone();
+        if let Some(current) = current {
+            let mine = std::mem::replace(&mut record.token_keys, current.token_keys);
+            for key in &mine {
+                record.remember(key);
+            }
+        }
+        if let Err(e) = self.cache.write_account(&key, &record) {
             self.sink
                 .warn(&format!("the refresh token was not cached: {e:#}"));
         }

@@ -169,6 +169,7 @@ impl World {
                     version: FORMAT_VERSION,
                     refresh_token: "RT-old".into(),
                     account: entry.account.clone(),
+                    token_keys: vec![],
                 },
             )
             .unwrap();

@@ -124,6 +124,7 @@ async fn signs_in_once_then_serves_the_cache_and_keeps_no_account() {
                     upn: Some("dev@contoso.com".into()),
                     ..Default::default()
                 },
+                token_keys: vec![],
             },
         )
         .unwrap();

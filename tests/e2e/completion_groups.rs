@@ -85,9 +85,15 @@ fn group_names_complete_through_graph_only_when_signed_in() {
     let out = complete(&sb, dir.path(), &["bind", "--no-graph", "--group", "a"]);
     assert_eq!(text(&out.stdout), ":4\n");
 
-    // Signed out: nothing again, quietly.
-    let logout = sb.entra(&["logout", "--all"]);
+    // Signed out (a plain logout of the context's sign-in, not --all): the Graph token it
+    // holds went too, so nothing again, quietly.
+    let logout = sb.entra(&["logout"]);
     assert!(logout.status.success(), "{}", text(&logout.stderr));
+    assert!(
+        text(&logout.stderr).contains("1 other server"),
+        "{}",
+        text(&logout.stderr)
+    );
     let out = complete(&sb, dir.path(), &["bind", "--group", "o"]);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(text(&out.stdout), ":4\n");
