@@ -223,9 +223,20 @@ async fn rejects_bad_tokens_and_unsupported_filters() {
             .contains("audience")
     );
     let good = token("00000003-0000-0000-c000-000000000000", "aksdev@contoso.com");
+    // startswith is Graph's prefix search (group completion uses it); contains is refused.
     let resp = http
         .get(format!(
             "{}/groups?$filter=startswith(displayName,'app')",
+            sb.base
+        ))
+        .bearer_auth(&good)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status(), 200);
+    let resp = http
+        .get(format!(
+            "{}/groups?$filter=contains(displayName,'app')",
             sb.base
         ))
         .bearer_auth(&good)
